@@ -1,0 +1,257 @@
+"""`watcher check` end to end: a fake site and a fake Slack over real sockets, a real
+SQLite file, the real slack-sdk client. Baseline, a real change, a rerun.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from tests.fake_site import FakeSite
+from tests.fake_slack import FakeSlack
+from tests.pages import (
+    AFI_IPCC,
+    AFI_IPCC_REWORDED,
+    AFI_STOP_SEARCH,
+    LegitimacyPage2017,
+)
+from watcher.cli import main
+
+LEGITIMACY = "/peel-assessments/peel-2017/kent/legitimacy/"
+
+Runner = Callable[..., Result]
+
+
+def block_texts(message: dict[str, Any]) -> str:
+    """Every text of a received Block Kit message, joined, for substring checks."""
+    texts = []
+    for block in message["blocks"]:
+        if "text" in block:
+            texts.append(block["text"]["text"])
+        texts += [f["text"] for f in block.get("fields", [])]
+        texts += [e.get("text", "") for e in block.get("elements", [])]
+    return "\n".join(texts)
+
+
+@pytest.fixture
+def config_path(tmp_path: Path, fake_site: FakeSite, fake_slack: FakeSlack) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(
+        f"""
+[site]
+base_url = "{fake_site.url("/").rstrip("/")}"
+allowed_hosts = ["127.0.0.1"]
+[watch]
+forces = ["kent"]
+cycles = ["peel-2017"]
+pages = []
+[http]
+delay = 0.0
+timeout = 5.0
+retries = 2
+[slack]
+channel = "C0TEST"
+api_url = "{fake_slack.api_url}"
+[state]
+path = "{tmp_path / "state" / "watcher.db"}"
+""",
+        encoding="utf-8",
+    )
+    return path
+
+
+@pytest.fixture
+def check(config_path: Path, fake_slack: FakeSlack) -> Runner:
+    env = {"SLACK_BOT_TOKEN": fake_slack.token, "SLACK_WEBHOOK_URL": ""}
+
+    def invoke(*args: str) -> Result:
+        return CliRunner().invoke(
+            main, ["--config", str(config_path), "check", *args], env=env, catch_exceptions=False
+        )
+
+    return invoke
+
+
+def changes_in(config_path: Path) -> list[tuple[str, str]]:
+    db = sqlite3.connect(config_path.parent / "state" / "watcher.db")
+    try:
+        return sorted(db.execute("select kind, unit from changes"))
+    finally:
+        db.close()
+
+
+def test_baseline_then_changes_then_quiet(
+    fake_site: FakeSite, fake_slack: FakeSlack, check: Runner, config_path: Path
+) -> None:
+    """First run: one 'now watching'. A real change: exactly its alerts, once. Rerun: none."""
+    fake_site.set_page(LEGITIMACY, LegitimacyPage2017().html())
+
+    first = check()
+    assert first.exit_code == 0, first.output
+    [baseline] = fake_slack.messages
+    assert "Now watching 1 page" in json.dumps(baseline["blocks"])
+
+    fake_site.set_page(
+        LEGITIMACY,
+        LegitimacyPage2017(
+            pillar_grade="Good",
+            afis={1: [AFI_STOP_SEARCH], 2: [AFI_IPCC_REWORDED]},
+            banner="Planned website downtime on Saturday",
+        ).html(),
+    )
+    second = check()
+    assert second.exit_code == 0, second.output
+    assert len(fake_slack.messages) == 2
+    digest = fake_slack.messages[1]
+    assert digest["channel"] == "C0TEST"
+    assert digest["blocks"][0]["type"] == "header"
+    assert digest["blocks"][0]["text"]["text"].startswith("Kent Police")
+    text = block_texts(digest)
+    assert "Outstanding → Good" in text
+    assert "IOPC" in text
+    assert "IPCC" in text
+    assert "national vetting standards" in text  # the resolved AFI
+    assert "reasonable grounds for stop and search" in text  # the new AFI
+    assert "Planned website downtime" not in text
+    assert digest["text"]  # the plain-text fallback
+    assert changes_in(config_path) == [
+        ("finding_added", "legitimacy/q1"),
+        ("finding_resolved", "legitimacy/q2"),
+        ("finding_reworded", "legitimacy/q2"),
+        ("grade", "legitimacy"),
+    ]
+
+    third = check()
+    assert third.exit_code == 0, third.output
+    assert len(fake_slack.messages) == 2
+    last = fake_site.requests_for(LEGITIMACY)[-1]
+    assert last.headers.get("if-none-match")
+
+
+def test_not_modified_costs_no_parse(
+    fake_site: FakeSite, check: Runner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 304 answer is not parsed, stored or alerted."""
+    fake_site.set_page(LEGITIMACY, LegitimacyPage2017().html())
+    assert check().exit_code == 0
+
+    def no_parse(body: bytes, url: str) -> None:
+        raise AssertionError("a 304 must not be parsed")
+
+    monkeypatch.setattr("watcher.check.parse_all", no_parse)
+    result = check()
+    assert result.exit_code == 0, result.output
+    sent = fake_site.requests_for(LEGITIMACY)[-1].headers
+    assert sent.get("if-none-match")
+    assert sent.get("if-modified-since")
+
+
+def test_cosmetic_change_alerts_nothing(
+    fake_site: FakeSite, fake_slack: FakeSlack, check: Runner, config_path: Path
+) -> None:
+    """A new banner and page date change the bytes but not the assessment: no alert."""
+    fake_site.set_page(LEGITIMACY, LegitimacyPage2017().html())
+    check()
+    fake_site.set_page(
+        LEGITIMACY,
+        LegitimacyPage2017(banner="Have your say: consultation", modified="1 May 2026").html(),
+    )
+    result = check()
+    assert result.exit_code == 0, result.output
+    assert len(fake_slack.messages) == 1  # the baseline only
+    assert changes_in(config_path) == []
+
+
+def test_slack_outage_keeps_alerts_for_next_run(
+    fake_site: FakeSite, fake_slack: FakeSlack, check: Runner
+) -> None:
+    """Slack failing leaves the alert queued; the next run sends it exactly once."""
+    fake_site.set_page(LEGITIMACY, LegitimacyPage2017().html())
+    check()
+    fake_site.set_page(LEGITIMACY, LegitimacyPage2017(pillar_grade="Good").html())
+    fake_slack.fail_next(10, status=500)
+    failed = check()
+    assert failed.exit_code == 1
+    assert len(fake_slack.messages) == 1
+    fake_slack.recover()
+    retried = check()
+    assert retried.exit_code == 0, retried.output
+    assert len(fake_slack.messages) == 2
+    assert "Outstanding → Good" in block_texts(fake_slack.messages[1])
+    check()
+    assert len(fake_slack.messages) == 2
+
+
+def test_rate_limited_slack_delivers_once(
+    fake_site: FakeSite, fake_slack: FakeSlack, check: Runner
+) -> None:
+    """A 429 with Retry-After is waited out and the alert is posted once."""
+    fake_site.set_page(LEGITIMACY, LegitimacyPage2017().html())
+    fake_slack.fail_next(1, status=429, retry_after=1)
+    result = check()
+    assert result.exit_code == 0, result.output
+    assert len(fake_slack.messages) == 1
+
+
+def test_dry_run_stores_and_sends_nothing(
+    fake_site: FakeSite, fake_slack: FakeSlack, check: Runner, config_path: Path
+) -> None:
+    """--dry-run prints what would be alerted and leaves state and Slack untouched."""
+    fake_site.set_page(LEGITIMACY, LegitimacyPage2017().html())
+    check()
+    fake_site.set_page(LEGITIMACY, LegitimacyPage2017(pillar_grade="Good").html())
+    preview = check("--dry-run")
+    assert preview.exit_code == 0, preview.output
+    assert "Outstanding → Good" in preview.output
+    assert len(fake_slack.messages) == 1
+    assert changes_in(config_path) == []
+    real = check()
+    assert real.exit_code == 0
+    assert len(fake_slack.messages) == 2
+
+
+def test_show_prints_the_contract_json(fake_site: FakeSite, config_path: Path) -> None:
+    """`watcher show URL --json` fetches, parses and prints the public JSON, storing nothing."""
+    fake_site.set_page(LEGITIMACY, LegitimacyPage2017().html())
+    result = CliRunner().invoke(
+        main, ["--config", str(config_path), "show", fake_site.url(LEGITIMACY), "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert set(data) >= {"organisation", "cycle", "kind", "url", "judgements", "findings"}
+    assert (data["organisation"], data["cycle"], data["kind"]) == (
+        "kent",
+        "peel-2017",
+        "pillar_page",
+    )
+    grades = {j["unit"]: j["grade"] for j in data["judgements"]}
+    assert grades["legitimacy"] == "outstanding"
+    assert grades["legitimacy/q2"] == "good"
+    assert {"kind": "afi", "unit": "legitimacy/q2", "text": AFI_IPCC} in data["findings"]
+    assert not (config_path.parent / "state" / "watcher.db").exists()
+
+
+def test_force_limits_the_run(fake_site: FakeSite, check: Runner) -> None:
+    """--force kent checks only Kent's pages; an unknown slug cannot run (exit 2)."""
+    fake_site.set_page(LEGITIMACY, LegitimacyPage2017().html())
+    assert check("--force", "kent").exit_code == 0
+    assert {r.path for r in fake_site.requests} <= {
+        f"/peel-assessments/peel-2017/kent/{p}" for p in ("", "effectiveness/", "efficiency/",
+        "legitimacy/", "leadership/")
+    }  # fmt: skip
+    assert check("--force", "atlantis").exit_code == 2
+
+
+def test_bad_config_cannot_run(tmp_path: Path) -> None:
+    """A bad config key exits 2 with a message naming the key."""
+    path = tmp_path / "config.toml"
+    path.write_text("[http]\ntimeuot = 3\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["--config", str(path), "check"])
+    assert result.exit_code == 2
+    assert "http.timeuot" in result.output

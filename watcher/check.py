@@ -1,0 +1,299 @@
+"""One run over the catalogue: fetch, parse, diff, store, notify.
+
+The only module that knows every stage. The CLI and the scheduler build the I/O
+objects (HTTP client, database, Slack client) and hand them to `run_once`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import closing
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from watcher.catalogue import Page
+from watcher.diff import diff, looks_broken, published
+from watcher.fetch import Fetcher, FetchOutcome, FetchResult, PageRequest
+from watcher.models import Assessment, Change
+from watcher.notify import Notifier
+from watcher.parse import parse_all
+from watcher.render import Message, render_baseline, render_digest
+from watcher.store import PendingAlert, Store, body_hash
+
+log = logging.getLogger(__name__)
+
+# Changes per Slack message: a digest longer than this goes out in parts, each marked
+# sent on its own, so a failure part-way resends at most one part.
+CHANGES_PER_MESSAGE = 20
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+@dataclass(frozen=True)
+class PageOutcome:
+    """What one page came to in this run."""
+
+    url: str
+    status: str  # "changed", "unchanged", "new", "published", "absent", "failed"
+    changes: tuple[Change, ...] = ()
+    reason: str | None = None
+    assessment: Assessment | None = None
+
+
+@dataclass
+class RunReport:
+    """The figures of one run, for the terminal, the logs and the exit code."""
+
+    run_id: int | None
+    outcomes: list[PageOutcome] = field(default_factory=list)
+    alerts_sent: int = 0
+    alerts_pending: int = 0
+    delivery_error: str | None = None
+    fatal: str | None = None  # a delivery problem the user must fix (e.g. bad token)
+    stopped: bool = False  # asked to stop before every page was checked
+
+    def count(self, status: str) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
+
+    @property
+    def changes(self) -> list[Change]:
+        return [c for o in self.outcomes for c in o.changes]
+
+    @property
+    def failed(self) -> list[PageOutcome]:
+        return [o for o in self.outcomes if o.status == "failed"]
+
+    @property
+    def exit_code(self) -> int:
+        """0: all went well; 1: the run completed but some pages or alerts failed."""
+        return 1 if self.failed or self.delivery_error or self.fatal else 0
+
+
+def run_once(
+    pages: Sequence[Page],
+    *,
+    fetcher: Fetcher,
+    store: Store,
+    notifier: Notifier,
+    now: Callable[[], datetime],
+    dry_run: bool = False,
+    on_page: Callable[[PageOutcome], None] | None = None,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> RunReport:
+    """Check every page once and deliver what is pending. `dry_run` writes and sends nothing.
+
+    `should_stop` is asked between pages: when it says yes, the run stops fetching,
+    still delivers what is queued, and records itself as stopped.
+    """
+    run_id = None if dry_run else store.start_run(now())
+    report = RunReport(run_id)
+    by_url = {page.url: page for page in pages}
+    requests = [_request(store, page.url) for page in pages]
+    # closing(): a stop request cancels the downloads not yet started.
+    with closing(fetcher.fetch_all(requests)) as results:
+        for result in results:
+            outcome = _check_page(by_url[result.url], result, store, run_id, now(), dry_run)
+            _log_outcome(outcome)
+            report.outcomes.append(outcome)
+            if on_page:
+                on_page(outcome)
+            if should_stop():
+                report.stopped = True
+                break
+    new_pages = [o.assessment for o in report.outcomes if o.status == "new" and o.assessment]
+    if dry_run:
+        _preview(report, new_pages, notifier, now())
+        return report
+    assert run_id is not None
+    if new_pages:
+        baseline = render_baseline(new_pages, now().date())
+        store.queue_baseline(run_id, baseline.to_dict(), now())
+    deliver(store, notifier, now, report)
+    store.finish_run(
+        run_id,
+        now(),
+        pages_checked=len(report.outcomes),
+        pages_changed=report.count("changed") + report.count("published"),
+        pages_failed=len(report.failed),
+        changes=len(report.changes),
+        alerts_sent=report.alerts_sent,
+        outcome="stopped" if report.stopped else "partial" if report.exit_code else "ok",
+    )
+    return report
+
+
+def _request(store: Store, url: str) -> PageRequest:
+    state = store.page_state(url)
+    if state is None:
+        return PageRequest(url)
+    return PageRequest(url, etag=state.etag, last_modified=state.last_modified)
+
+
+def _log_outcome(outcome: PageOutcome) -> None:
+    if outcome.status == "failed":
+        log.warning("%s: failed: %s", outcome.url, outcome.reason)
+    else:
+        log.info("%s: %s (%d changes)", outcome.url, outcome.status, len(outcome.changes))
+
+
+def _check_page(
+    page: Page, result: FetchResult, store: Store, run_id: int | None, now: datetime, dry: bool
+) -> PageOutcome:
+    """Turn one fetch into an outcome, storing it unless this is a dry run."""
+    state = store.page_state(page.url)
+    validators = {"etag": result.etag, "last_modified": result.last_modified}
+    if result.outcome is FetchOutcome.NOT_MODIFIED or (
+        result.outcome is FetchOutcome.OK and state and state.body_sha256 == body_hash(result.body)
+    ):
+        # 304, or the very same bytes as last time: nothing to parse.
+        if not dry:
+            store.record_unchanged(page.url, result.status or 304, now, **validators)
+        return PageOutcome(page.url, "unchanged")
+    if result.outcome is FetchOutcome.GONE and not (state and state.ever_ok):
+        if not dry:
+            store.record_absent(page.url, result.status or 404, now, page.organisation)
+        return PageOutcome(page.url, "absent")
+    reason = _failure_reason(result)
+    reading = reason or _read(page.url, result.body, store, seen_before=bool(state))
+    if isinstance(reading, str):
+        if not dry:
+            store.record_failure(page.url, result.status, reading, now)
+        return PageOutcome(page.url, "failed", reason=reading)
+    outcome, readings = reading
+    if not dry:
+        store.record_assessment(
+            run_id=run_id or 0,
+            url=page.url,
+            status=result.status or 200,
+            body=result.body,
+            validators=validators,
+            readings=readings,
+            changes=outcome.changes,
+            now=now,
+        )
+    return outcome
+
+
+Reading = tuple[PageOutcome, list[tuple[str, Assessment]]]
+
+
+def _read(url: str, body: bytes, store: Store, *, seen_before: bool) -> Reading | str:
+    """Parse a page and compare each of its assessments with the stored one.
+
+    Returns the outcome and the (subject, assessment) pairs to store, or the reason
+    the page must count as unreadable this time.
+    """
+    assessments = parse_all(body, url)
+    known = store.subjects(url)
+    multi = bool(assessments) and assessments[0].kind.is_multi
+    if not assessments or (known and (known != [""]) != multi):
+        return "the page no longer reads as the same kind of page (maintenance or error page?)"
+    readings = [(a.organisation if multi else "", a) for a in assessments]
+    if multi:
+        readings += _departed(url, store, known, {subject for subject, _ in readings})
+    if not known:
+        status = "published" if seen_before else "new"
+        found = [c for _, a in readings for c in published(a)] if seen_before else []
+        return PageOutcome(url, status, tuple(found), assessment=readings[0][1]), readings
+    changes: list[Change] = []
+    for subject, after in readings:
+        latest = store.latest_reading(url, subject)
+        basis, before = latest or (0, replace(after, judgements=(), findings=(), monitoring=None))
+        if looks_broken(before, after):
+            return "no grades found on a page that had them (maintenance or error page?)"
+        changes += [replace(c, basis=str(basis)) for c in diff(before, after)]
+    status = "changed" if changes else "unchanged"
+    return PageOutcome(url, status, tuple(changes), assessment=readings[0][1]), readings
+
+
+def _departed(
+    url: str, store: Store, known: Sequence[str], present: set[str]
+) -> list[tuple[str, Assessment]]:
+    """Organisations gone from a monitoring list: they have left enhanced monitoring."""
+    gone = []
+    for subject in known:
+        before = store.latest_assessment(url, subject)
+        if subject not in present and before and before.monitoring:
+            gone.append((subject, replace(before, monitoring=None, monitoring_note=None)))
+    return gone
+
+
+def _failure_reason(result: FetchResult) -> str | None:
+    if result.outcome is FetchOutcome.OK:
+        content_type = (result.content_type or "").split(";")[0].strip().lower()
+        if content_type and content_type not in HTML_TYPES:
+            return f"not an HTML page ({content_type})"
+        if not result.body.strip():
+            return "empty page"
+        return None
+    if result.outcome is FetchOutcome.GONE:
+        return f"HTTP {result.status}: the page had been published and is gone this time"
+    return result.error or f"HTTP {result.status}"
+
+
+def _preview(
+    report: RunReport, new_pages: list[Assessment], notifier: Notifier, now: datetime
+) -> None:
+    """Show what a real run would alert, sending nothing anywhere else."""
+    for organisation, changes in _by_organisation(report.changes):
+        for message in render_digest(organisation, changes, now.date()):
+            notifier.send(message)
+    if new_pages:
+        notifier.send(render_baseline(new_pages, now.date()))
+
+
+def _by_organisation(changes: Iterable[Change]) -> list[tuple[str, list[Change]]]:
+    groups: dict[str, list[Change]] = {}
+    for change in changes:
+        groups.setdefault(change.organisation, []).append(change)
+    return list(groups.items())
+
+
+def deliver(
+    store: Store, notifier: Notifier, now: Callable[[], datetime], report: RunReport
+) -> None:
+    """Send every pending alert, oldest first; mark each sent only once Slack confirms."""
+    for alert_ids, messages in _batches(store.pending_alerts()):
+        if report.fatal:
+            report.alerts_pending += len(alert_ids)
+            continue
+        error, fatal, ts = _send_all(notifier, messages)
+        if error is None:
+            store.mark_sent(alert_ids, ts, now())
+            report.alerts_sent += len(alert_ids)
+            continue
+        store.mark_attempt_failed(alert_ids, error)
+        report.alerts_pending += len(alert_ids)
+        report.delivery_error = error
+        if fatal:
+            report.fatal = error
+
+
+def _send_all(
+    notifier: Notifier, messages: Sequence[Message]
+) -> tuple[str | None, bool, str | None]:
+    first_ts = None
+    for message in messages:
+        delivery = notifier.send(message)
+        if not delivery.ok:
+            return delivery.error or "delivery failed", delivery.fatal, None
+        first_ts = first_ts or delivery.ts
+    return None, False, first_ts
+
+
+def _batches(pending: Sequence[PendingAlert]) -> list[tuple[list[str], list[Message]]]:
+    """Group pending alerts into messages: one digest per organisation, in parts."""
+    batches: list[tuple[list[str], list[Message]]] = []
+    groups: dict[str, list[PendingAlert]] = {}
+    for alert in pending:
+        if alert.payload is not None:
+            batches.append(([alert.id], [Message.from_dict(alert.payload)]))
+        elif alert.change is not None:
+            groups.setdefault(alert.organisation, []).append(alert)
+    for organisation, alerts in groups.items():
+        for start in range(0, len(alerts), CHANGES_PER_MESSAGE):
+            part = alerts[start : start + CHANGES_PER_MESSAGE]
+            seen_on = datetime.fromisoformat(part[0].created_at).date()
+            changes = [a.change for a in part if a.change is not None]
+            batches.append(([a.id for a in part], render_digest(organisation, changes, seen_on)))
+    return batches

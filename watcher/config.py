@@ -1,0 +1,274 @@
+"""Configuration: `config.toml` read into frozen settings, every key checked.
+
+Secrets never live here: the Slack token and webhook URL come only from the
+environment, and a config key that looks like one is refused.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DEFAULT_BASE_URL = "https://hmicfrs.justiceinspectorates.gov.uk"
+DEFAULT_USER_AGENT = (
+    "hmicfrs-watcher/0.1 (+https://github.com/hmicfrs-watcher/watcher; "
+    "daily check of published inspection grades)"
+)
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message names the key and what is wrong."""
+
+
+@dataclass(frozen=True)
+class SiteSettings:
+    base_url: str = DEFAULT_BASE_URL
+    allowed_hosts: tuple[str, ...] = (
+        "hmicfrs.justiceinspectorates.gov.uk",
+        "www.justiceinspectorates.gov.uk",
+    )
+
+
+@dataclass(frozen=True)
+class WatchSettings:
+    forces: tuple[str, ...] | None = None  # None means all 43 territorial forces
+    cycles: tuple[str, ...] = ("peel-2023-25", "peel-2025-27")
+    pages: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class HttpSettings:
+    user_agent: str = DEFAULT_USER_AGENT
+    timeout: float = 30.0  # seconds, per request
+    delay: float = 1.0  # seconds between two requests to the same host
+    max_concurrency: int = 2  # requests in flight per host
+    max_body_bytes: int = 10_000_000
+    retries: int = 3  # attempts per page, the first included
+
+
+@dataclass(frozen=True)
+class SlackSettings:
+    channel: str | None = None
+    api_url: str = DEFAULT_SLACK_API_URL
+
+
+@dataclass(frozen=True)
+class StateSettings:
+    path: Path = Path("state/watcher.db")
+
+
+@dataclass(frozen=True)
+class AlertSettings:
+    unreachable_after: int = 3  # consecutive failed runs before "page unreachable"
+
+
+DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass(frozen=True)
+class ScheduleSettings:
+    hour: int = 7
+    minute: int = 0
+    days: tuple[str, ...] = DAY_NAMES
+    timezone: str = "Europe/London"
+    jitter: int = 300  # seconds of random delay, so runs do not all hit the site at once
+
+
+@dataclass(frozen=True)
+class Config:
+    site: SiteSettings = SiteSettings()
+    watch: WatchSettings = WatchSettings()
+    http: HttpSettings = HttpSettings()
+    slack: SlackSettings = SlackSettings()
+    state: StateSettings = StateSettings()
+    alerts: AlertSettings = AlertSettings()
+    schedule: ScheduleSettings = ScheduleSettings()
+
+
+_SECRET_HINTS = ("token", "webhook", "secret", "password")
+
+
+def load_config(path: Path | None = None, environ: Mapping[str, str] | None = None) -> Config:
+    """Read the config file (given, `WATCHER_CONFIG`, or `./config.toml`) and the environment."""
+    env = os.environ if environ is None else environ
+    if path is None:
+        path = Path(env.get("WATCHER_CONFIG", "config.toml"))
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"config file not found: {path}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    config = parse_config(raw)
+    if state := env.get("WATCHER_STATE"):
+        config = replace(config, state=StateSettings(Path(state)))
+    return config
+
+
+def parse_config(raw: Mapping[str, Any]) -> Config:
+    """Check every section and key; the first problem found stops with its key named."""
+    sections = {"site", "watch", "http", "slack", "state", "alerts", "schedule"}
+    _reject_unknown(raw, sections, "")
+    site = _section(raw, "site")
+    watch = _section(raw, "watch")
+    http = _section(raw, "http")
+    slack = _section(raw, "slack")
+    state = _section(raw, "state")
+    alerts = _section(raw, "alerts")
+    schedule = _section(raw, "schedule")
+    _reject_unknown(site, {"base_url", "allowed_hosts"}, "site")
+    _reject_unknown(watch, {"forces", "cycles", "pages"}, "watch")
+    _reject_unknown(
+        http,
+        {"user_agent", "timeout", "delay", "max_concurrency", "max_body_bytes", "retries"},
+        "http",
+    )
+    _reject_unknown(slack, {"channel", "api_url"}, "slack")
+    _reject_unknown(state, {"path"}, "state")
+    _reject_unknown(alerts, {"unreachable_after"}, "alerts")
+    _reject_unknown(schedule, {"hour", "minute", "days", "timezone", "jitter"}, "schedule")
+    return Config(
+        site=_site(site),
+        watch=_watch(watch),
+        http=_http(http),
+        slack=_slack(slack),
+        state=StateSettings(Path(_str(state, "state.path", str(StateSettings.path)))),
+        alerts=AlertSettings(
+            _int(alerts, "alerts.unreachable_after", AlertSettings.unreachable_after, minimum=1)
+        ),
+        schedule=_schedule(schedule),
+    )
+
+
+def _section(raw: Mapping[str, Any], name: str) -> Mapping[str, Any]:
+    value = raw.get(name, {})
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"[{name}] must be a table")
+    return value
+
+
+def _reject_unknown(table: Mapping[str, Any], known: set[str], where: str) -> None:
+    for key in table:
+        name = f"{where}.{key}" if where else key
+        if any(hint in key.lower() for hint in _SECRET_HINTS):
+            raise ConfigError(
+                f"{name}: secrets do not belong in config.toml; set SLACK_BOT_TOKEN "
+                "or SLACK_WEBHOOK_URL in the environment instead"
+            )
+        if key not in known:
+            choices = ", ".join(sorted(known))
+            raise ConfigError(f"unknown config key {name!r} (expected one of: {choices})")
+
+
+def _site(table: Mapping[str, Any]) -> SiteSettings:
+    base_url = _str(table, "site.base_url", SiteSettings.base_url).rstrip("/")
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"site.base_url must be an http(s) URL, got {base_url!r}")
+    hosts = _str_list(table, "site.allowed_hosts", SiteSettings.allowed_hosts)
+    if parts.hostname not in hosts:
+        raise ConfigError(
+            f"site.allowed_hosts must include the host of site.base_url ({parts.hostname})"
+        )
+    return SiteSettings(base_url=base_url, allowed_hosts=hosts)
+
+
+def _watch(table: Mapping[str, Any]) -> WatchSettings:
+    from watcher.catalogue import CYCLES, FORCES  # the catalogue owns the vocabulary
+
+    forces_raw = table.get("forces", "all")
+    forces: tuple[str, ...] | None
+    if forces_raw == "all":
+        forces = None
+    else:
+        forces = _str_list(table, "watch.forces", ())
+        for slug in forces:
+            if slug not in FORCES:
+                raise ConfigError(f"watch.forces: unknown force {slug!r}")
+    cycles = _str_list(table, "watch.cycles", WatchSettings.cycles)
+    for cycle in cycles:
+        if cycle not in CYCLES:
+            raise ConfigError(f"watch.cycles: unknown cycle {cycle!r} (known: {', '.join(CYCLES)})")
+    pages = _str_list(table, "watch.pages", ())
+    for page in pages:
+        if not page.startswith("/"):
+            raise ConfigError(f"watch.pages: {page!r} must be a path starting with '/'")
+    return WatchSettings(forces=forces, cycles=cycles, pages=pages)
+
+
+def _http(table: Mapping[str, Any]) -> HttpSettings:
+    d = HttpSettings()
+    return HttpSettings(
+        user_agent=_str(table, "http.user_agent", d.user_agent),
+        timeout=_float(table, "http.timeout", d.timeout, minimum=0.1),
+        delay=_float(table, "http.delay", d.delay, minimum=0.0),
+        max_concurrency=_int(table, "http.max_concurrency", d.max_concurrency, minimum=1),
+        max_body_bytes=_int(table, "http.max_body_bytes", d.max_body_bytes, minimum=1024),
+        retries=_int(table, "http.retries", d.retries, minimum=1),
+    )
+
+
+def _slack(table: Mapping[str, Any]) -> SlackSettings:
+    channel = table.get("channel")
+    if channel is not None and (not isinstance(channel, str) or not channel.strip()):
+        raise ConfigError("slack.channel must be a non-empty string (a channel id like C0123ABC)")
+    api_url = _str(table, "slack.api_url", SlackSettings.api_url)
+    if urlsplit(api_url).scheme not in ("http", "https"):
+        raise ConfigError(f"slack.api_url must be an http(s) URL, got {api_url!r}")
+    if not api_url.endswith("/"):
+        api_url += "/"
+    return SlackSettings(channel=channel, api_url=api_url)
+
+
+def _schedule(table: Mapping[str, Any]) -> ScheduleSettings:
+    d = ScheduleSettings()
+    hour = _int(table, "schedule.hour", d.hour, minimum=0)
+    minute = _int(table, "schedule.minute", d.minute, minimum=0)
+    if hour > 23 or minute > 59:
+        raise ConfigError("schedule.hour must be 0-23 and schedule.minute 0-59")
+    days = tuple(d.lower() for d in _str_list(table, "schedule.days", d.days))
+    for day in days:
+        if day not in DAY_NAMES:
+            raise ConfigError(f"schedule.days: {day!r} is not one of {', '.join(DAY_NAMES)}")
+    timezone = _str(table, "schedule.timezone", d.timezone)
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"schedule.timezone: unknown time zone {timezone!r}") from None
+    jitter = _int(table, "schedule.jitter", d.jitter, minimum=0)
+    return ScheduleSettings(hour, minute, days, timezone, jitter)
+
+
+def _str(table: Mapping[str, Any], name: str, default: str) -> str:
+    value = table.get(name.rsplit(".", 1)[1], default)
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{name} must be a non-empty string, got {value!r}")
+    return value
+
+
+def _str_list(table: Mapping[str, Any], name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    value = table.get(name.rsplit(".", 1)[1], list(default))
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise ConfigError(f"{name} must be a list of strings, got {value!r}")
+    return tuple(value)
+
+
+def _int(table: Mapping[str, Any], name: str, default: int, *, minimum: int) -> int:
+    value = table.get(name.rsplit(".", 1)[1], default)
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ConfigError(f"{name} must be a whole number of at least {minimum}, got {value!r}")
+    return value
+
+
+def _float(table: Mapping[str, Any], name: str, default: float, *, minimum: float) -> float:
+    value = table.get(name.rsplit(".", 1)[1], default)
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < minimum:
+        raise ConfigError(f"{name} must be a number of at least {minimum}, got {value!r}")
+    return float(value)

@@ -1,0 +1,272 @@
+"""Domain values: grades, judgements, findings, assessments and the changes between them.
+
+Everything here is a frozen value. Conversion to and from the public JSON contract
+(`watcher show URL --json`) lives here too, because it is part of what a value is;
+reading and writing the database lives in `store`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+
+class Grade(StrEnum):
+    """A graded judgement, or one of the states that are not a point on the scale."""
+
+    OUTSTANDING = "outstanding"
+    GOOD = "good"
+    ADEQUATE = "adequate"
+    REQUIRES_IMPROVEMENT = "requires_improvement"
+    INADEQUATE = "inadequate"
+    NOT_YET_GRADED = "not_yet_graded"
+    UNGRADED = "ungraded"
+    NOT_INSPECTED = "not_inspected"
+
+    @property
+    def rank(self) -> int | None:
+        """Position on the scale (higher is better), or None for a state."""
+        return _RANKS.get(self)
+
+    @property
+    def is_graded(self) -> bool:
+        return self.rank is not None
+
+    @property
+    def label(self) -> str:
+        """The grade as the inspectorate writes it: "Requires improvement"."""
+        return self.value.replace("_", " ").capitalize()
+
+
+_RANKS = {
+    Grade.INADEQUATE: 0,
+    Grade.REQUIRES_IMPROVEMENT: 1,
+    Grade.ADEQUATE: 2,
+    Grade.GOOD: 3,
+    Grade.OUTSTANDING: 4,
+}
+
+
+class PageKind(StrEnum):
+    """What sort of page an assessment was read from."""
+
+    FORCE_PAGE = "force_page"  # PEEL 2014-2018/19 force page: pillar sentences
+    PILLAR_PAGE = "pillar_page"  # PEEL 2015-2018/19 pillar sub-page: question blocks
+    PEEL_REPORT = "peel_report"  # PEEL 2018/19 and 2021+ report: summary table
+    LETTER = "letter"  # cause-of-concern and revisit letters
+    ENGAGE = "engage"  # the forces in enhanced monitoring
+    OVERVIEW = "overview"  # the all-force table
+    FRS_SERVICE = "frs_service"  # fire and rescue service page
+    FRS_TABLE = "frs_table"  # fire and rescue 2023-25 all-services table
+    UNKNOWN = "unknown"
+
+    @property
+    def is_multi(self) -> bool:
+        """Pages that hold one assessment per organisation (all-force tables, Engage)."""
+        return self in (PageKind.ENGAGE, PageKind.OVERVIEW, PageKind.FRS_TABLE)
+
+
+class FindingKind(StrEnum):
+    AREA_FOR_IMPROVEMENT = "afi"
+    CAUSE_OF_CONCERN = "cause_of_concern"
+    RECOMMENDATION = "recommendation"
+    PRACTICE = "practice"  # innovative / promising / notable practice: never alerted
+
+    @property
+    def label(self) -> str:
+        return _FINDING_LABELS[self]
+
+    @property
+    def alerts(self) -> bool:
+        return self is not FindingKind.PRACTICE
+
+
+_FINDING_LABELS = {
+    FindingKind.AREA_FOR_IMPROVEMENT: "Area for improvement",
+    FindingKind.CAUSE_OF_CONCERN: "Cause of concern",
+    FindingKind.RECOMMENDATION: "Recommendation",
+    FindingKind.PRACTICE: "Practice",
+}
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """One graded unit: a pillar (`effectiveness`) or a question (`effectiveness/q2`)."""
+
+    unit: str
+    label: str
+    grade: Grade
+    last_updated: date | None = None
+    # The year of the inspection whose judgement was carried over, e.g. "2017".
+    carried_over_from: str | None = None
+
+
+def normalise_text(text: str) -> str:
+    """Text reduced to what matters for comparing findings: case, quotes, space, end dots."""
+    text = unicodedata.normalize("NFKC", text)
+    text = text.translate(_QUOTES).lower()
+    text = re.sub(r"\s+", " ", text).strip()
+    return text.rstrip(" .;,")
+
+
+_QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
+
+
+@dataclass(frozen=True)
+class Finding:
+    """An area for improvement, cause of concern, recommendation or noted practice."""
+
+    kind: FindingKind
+    unit: str
+    text: str
+
+    @property
+    def key(self) -> str:
+        """Stable identity: the kind and unit plus the normalised text."""
+        raw = f"{self.kind}\x1f{self.unit}\x1f{normalise_text(self.text)}"
+        return hashlib.sha256(raw.encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """Everything the watcher reads from one page, independent of its markup."""
+
+    organisation: str  # force or service slug, "" for all-force pages
+    cycle: str  # e.g. "peel-2017", "peel-2023-25", "" when unknown
+    kind: PageKind
+    url: str
+    title: str = ""
+    judgements: tuple[Judgement, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    anomalies: tuple[str, ...] = ()
+    # Enhanced-monitoring status where the page gives it, e.g. "engage", and what the
+    # page says of it ("Entered Engage in 2023: ...").
+    monitoring: str | None = None
+    monitoring_note: str | None = None
+
+    def judgement(self, unit: str) -> Judgement | None:
+        return next((j for j in self.judgements if j.unit == unit), None)
+
+    @property
+    def is_graded(self) -> bool:
+        return any(j.grade.is_graded for j in self.judgements)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The public JSON contract of `watcher show --json`."""
+        return {
+            "organisation": self.organisation,
+            "cycle": self.cycle,
+            "kind": str(self.kind),
+            "url": self.url,
+            "title": self.title,
+            "judgements": [_judgement_to_dict(j) for j in self.judgements],
+            "findings": [
+                {"kind": str(f.kind), "unit": f.unit, "text": f.text} for f in self.findings
+            ],
+            "anomalies": list(self.anomalies),
+            "monitoring": self.monitoring,
+            "monitoring_note": self.monitoring_note,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Assessment:
+        return cls(
+            organisation=data["organisation"],
+            cycle=data["cycle"],
+            kind=PageKind(data["kind"]),
+            url=data["url"],
+            title=data.get("title", ""),
+            judgements=tuple(_judgement_from_dict(j) for j in data["judgements"]),
+            findings=tuple(
+                Finding(FindingKind(f["kind"]), f["unit"], f["text"]) for f in data["findings"]
+            ),
+            anomalies=tuple(data.get("anomalies", ())),
+            monitoring=data.get("monitoring"),
+            monitoring_note=data.get("monitoring_note"),
+        )
+
+    def content_hash(self) -> str:
+        """Hash of the assessment's content: equal hashes mean nothing to compare."""
+        canonical = json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _judgement_to_dict(j: Judgement) -> dict[str, Any]:
+    return {
+        "unit": j.unit,
+        "label": j.label,
+        "grade": str(j.grade),
+        "last_updated": j.last_updated.isoformat() if j.last_updated else None,
+        "carried_over_from": j.carried_over_from,
+    }
+
+
+def _judgement_from_dict(data: dict[str, Any]) -> Judgement:
+    updated = data.get("last_updated")
+    return Judgement(
+        unit=data["unit"],
+        label=data["label"],
+        grade=Grade(data["grade"]),
+        last_updated=date.fromisoformat(updated) if updated else None,
+        carried_over_from=data.get("carried_over_from"),
+    )
+
+
+class ChangeKind(StrEnum):
+    GRADE = "grade"
+    FINDING_ADDED = "finding_added"
+    FINDING_RESOLVED = "finding_resolved"
+    FINDING_REWORDED = "finding_reworded"
+    REPORT_PUBLISHED = "report_published"
+    MONITORING_ENTERED = "monitoring_entered"
+    MONITORING_LEFT = "monitoring_left"
+
+
+class Direction(StrEnum):
+    IMPROVED = "improved"
+    DECLINED = "declined"
+    FIRST = "first"  # a state (e.g. not yet graded) or nothing became a grade
+    WITHDRAWN = "withdrawn"  # a grade became a state or disappeared
+    CHANGED = "changed"  # one state became another
+
+
+@dataclass(frozen=True)
+class WordDiff:
+    """A word-level wording diff: runs of words kept, removed or added."""
+
+    segments: tuple[tuple[str, str], ...]  # (op, text), op in "equal", "delete", "insert"
+
+
+@dataclass(frozen=True)
+class Change:
+    """One meaningful change on one page, with a deterministic id."""
+
+    kind: ChangeKind
+    url: str
+    organisation: str
+    cycle: str
+    unit: str = ""
+    unit_label: str = ""
+    before: str | None = None
+    after: str | None = None
+    direction: Direction | None = None
+    finding_kind: FindingKind | None = None
+    wording: WordDiff | None = field(default=None, compare=False)
+    # Which stored assessment this change was found against (its row id): the same
+    # change found again after a crash has the same id, but a grade that moves back
+    # and then moves again later is a new change.
+    basis: str = ""
+
+    @property
+    def id(self) -> str:
+        """Same page, basis, kind, unit, before and after: same id, never alerted twice."""
+        parts = [self.url, self.basis, self.kind, self.unit, self.before or "", self.after or ""]
+        if self.finding_kind:
+            parts.append(self.finding_kind)
+        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:20]

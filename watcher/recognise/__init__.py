@@ -1,0 +1,1 @@
+"""Recognisers: the grades and findings of each era's pages, read from text blocks."""

@@ -1,0 +1,517 @@
+"""Alert rendering: changes and first-seen pages become Slack Block Kit messages.
+
+Pure: values in, values out. No network, disk or clock; the date seen is passed in.
+Every piece of text that came from a page goes through `escape_mrkdwn`, so a page can
+never ping a channel, mention a user, inject a link or borrow our formatting.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from watcher.catalogue import cycle_label, force_name
+from watcher.models import Assessment, Change, ChangeKind, Direction, FindingKind, Grade
+
+# Slack's hard limits for Block Kit messages.
+HEADER_MAX = 150
+SECTION_TEXT_MAX = 3000
+MAX_BLOCKS = 50
+# Our own cap on the text of one message. Slack's total limit is undocumented and far
+# higher; a digest past this is easier to read, and safer to send, as several messages.
+MESSAGE_TEXT_BUDGET = 10_000
+# Room kept free in every section for a "(continued)" group heading added on a split.
+_HEADING_ROOM = 200
+_ENTRY_MAX = SECTION_TEXT_MAX - _HEADING_ROOM
+BASELINE_MAX_LINES = 25
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+@dataclass(frozen=True)
+class Message:
+    """One Slack message: the notification/fallback text and its Block Kit blocks."""
+
+    text: str
+    blocks: tuple[dict[str, Any], ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form stored in the outbox."""
+        return {"text": self.text, "blocks": copy.deepcopy(list(self.blocks))}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Message:
+        return cls(text=data["text"], blocks=tuple(copy.deepcopy(data.get("blocks", []))))
+
+
+# Slack mrkdwn has no escape character for its formatting marks, so page text gets
+# visually identical look-alikes instead: they can never open bold, italic, strike or
+# code, and unlike zero-width joiners (which Slack's parser handles inconsistently and
+# which hide inside copied text) the substitution is visible to anyone who looks
+# closely. `&`, `<` and `>` are Slack's own documented escapes; with `<` escaped nothing
+# can become a mention (`<!channel>`, `<@U123>`) or a link. Bare "@channel" text cannot
+# ping either: we never send `link_names`.
+_MRKDWN_ESCAPES = str.maketrans(
+    {
+        "&": "&amp;",
+        "<": "&lt;",
+        ">": "&gt;",
+        "*": "∗",  # U+2217 ASTERISK OPERATOR
+        "_": "ˍ",  # U+02CD MODIFIER LETTER LOW MACRON
+        "~": "∼",  # U+223C TILDE OPERATOR
+        "`": "ˋ",  # U+02CB MODIFIER LETTER GRAVE ACCENT
+    }
+)
+
+
+def escape_mrkdwn(text: str) -> str:
+    """Page text made inert for Slack mrkdwn: no mentions, links or formatting."""
+    return text.translate(_MRKDWN_ESCAPES)
+
+
+def format_date(day: date) -> str:
+    """`22 Nov 2026`, the same in every locale."""
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+# ---------------------------------------------------------------- digest
+
+
+@dataclass(frozen=True)
+class _Group:
+    """A run of sections shown together, closed by one context line."""
+
+    heading: str  # mrkdwn line opening the group, "" for none
+    sections: tuple[str, ...]  # mrkdwn, each short enough to take the heading
+    context: str  # mrkdwn
+
+
+def render_digest(organisation: str, changes: Sequence[Change], seen_on: date) -> list[Message]:
+    """One organisation's changes in one run, as one message or, when long, several.
+
+    Every alertable change appears in exactly one message; noted practice never does.
+    No changes to alert: no messages.
+    """
+    alerting = [c for c in changes if c.finding_kind is not FindingKind.PRACTICE]
+    if not alerting:
+        return []
+    name = force_name(organisation)
+    monitoring = [c for c in alerting if c.kind in _MONITORING]
+    groups = [_monitoring_group(monitoring, seen_on)] if monitoring else []
+    by_page: dict[str, list[Change]] = {}
+    for change in alerting:
+        if change.kind not in _MONITORING:
+            by_page.setdefault(change.url, []).append(change)
+    groups += [_page_group(page_changes, seen_on) for page_changes in by_page.values()]
+    entered = any(c.kind is ChangeKind.MONITORING_ENTERED for c in alerting)
+    title = (
+        f":rotating_light: {name}: entered enhanced monitoring"
+        if entered
+        else f"{name}: inspection changes"
+    )
+    return _number_parts(title, _summary(name, alerting), _paginate(groups))
+
+
+def _number_parts(title: str, summary: str, pages: list[list[dict[str, Any]]]) -> list[Message]:
+    total = len(pages)
+    messages = []
+    for number, blocks in enumerate(pages, start=1):
+        suffix = f" ({number}/{total})" if total > 1 else ""
+        header = _header(_clip(title, HEADER_MAX - len(suffix)) + suffix)
+        messages.append(Message(text=summary + suffix, blocks=(header, *blocks)))
+    return messages
+
+
+_MONITORING = (ChangeKind.MONITORING_ENTERED, ChangeKind.MONITORING_LEFT)
+_KIND_ORDER = {
+    ChangeKind.REPORT_PUBLISHED: 0,
+    ChangeKind.GRADE: 1,
+    ChangeKind.FINDING_ADDED: 2,
+    ChangeKind.FINDING_REWORDED: 3,
+    ChangeKind.FINDING_RESOLVED: 4,
+}
+_FINDING_ORDER = {
+    FindingKind.CAUSE_OF_CONCERN: 0,
+    FindingKind.AREA_FOR_IMPROVEMENT: 1,
+    FindingKind.RECOMMENDATION: 2,
+}
+
+
+def _monitoring_group(changes: Sequence[Change], seen_on: date) -> _Group:
+    entries = [_monitoring_line(c) for c in changes]
+    links = dict.fromkeys(c.url for c in changes)
+    context = " · ".join([f"Seen {format_date(seen_on)}", *(_link(u, _VIEW) for u in links)])
+    return _Group("", tuple(_pack(entries)), context)
+
+
+def _page_group(changes: Sequence[Change], seen_on: date) -> _Group:
+    ordered = sorted(changes, key=_display_order)
+    entries = [chunk for c in ordered for chunk in _split_entry(_ENTRIES[c.kind](c))]
+    cycle = changes[0].cycle
+    label = escape_mrkdwn(cycle_label(cycle)) if cycle else "Other pages"
+    seen = [f"Seen {format_date(seen_on)}", label] if cycle else [f"Seen {format_date(seen_on)}"]
+    context = " · ".join([*seen, _link(changes[0].url, _VIEW)])
+    return _Group(f"*{_clip(label, 100)}*", tuple(_pack(entries)), context)
+
+
+def _display_order(change: Change) -> tuple[int, int]:
+    finding = _FINDING_ORDER.get(change.finding_kind, 9) if change.finding_kind else 9
+    return _KIND_ORDER.get(change.kind, 9), finding
+
+
+def _monitoring_line(change: Change) -> str:
+    if change.kind is ChangeKind.MONITORING_ENTERED:
+        return f":rotating_light: *Entered enhanced monitoring{_status(change.after)}*"
+    return f":white_check_mark: *Left enhanced monitoring{_status(change.before)}*"
+
+
+def _status(value: str | None) -> str:
+    if not value:
+        return ""
+    return f" ({escape_mrkdwn(value.replace('_', ' ').replace('-', ' ').capitalize())})"
+
+
+_VIEW = "View the page"
+_DIRECTION_MARKS = {
+    Direction.IMPROVED: ":arrow_up_small: improved",
+    Direction.DECLINED: ":small_red_triangle_down: declined",
+    Direction.FIRST: ":new: first grade",
+    Direction.WITHDRAWN: ":heavy_minus_sign: withdrawn",
+    Direction.CHANGED: "changed",
+}
+
+
+def _grade_line(change: Change) -> str:
+    unit = escape_mrkdwn(change.unit_label or change.unit)
+    before, after = _grade_label(change.before), _grade_label(change.after)
+    if before and after:
+        movement = f"{before} → {after}"
+    elif after:
+        movement = after
+    else:
+        movement = f"{before} → no grade shown"
+    mark = _DIRECTION_MARKS[change.direction] if change.direction else "changed"
+    return f"*{unit}*: {movement} {mark}"
+
+
+def _grade_label(value: str | None) -> str:
+    if not value:
+        return ""
+    try:
+        return Grade(value).label
+    except ValueError:
+        return escape_mrkdwn(value.replace("_", " ").capitalize())
+
+
+def _finding_title(change: Change, template: str) -> str:
+    kind = change.finding_kind.label if change.finding_kind else "Finding"
+    title = template.format(kind=kind, lower=kind.lower())
+    unit = change.unit_label or change.unit
+    return f"{title} · {escape_mrkdwn(unit)}" if unit else title
+
+
+def _finding_added(change: Change) -> str:
+    concern = change.finding_kind is FindingKind.CAUSE_OF_CONCERN
+    emoji = ":warning:" if concern else ":heavy_plus_sign:"
+    title = _finding_title(change, emoji + " *New {lower}*")
+    return f"{title}\n{_quote(escape_mrkdwn(change.after or ''))}"
+
+
+def _finding_resolved(change: Change) -> str:
+    title = _finding_title(change, ":white_check_mark: *{kind} resolved*")
+    return f"{title}\n{_quote(escape_mrkdwn(change.before or ''))}"
+
+
+def _finding_reworded(change: Change) -> str:
+    title = _finding_title(change, ":pencil2: *{kind} reworded*")
+    if change.wording is None:
+        was, now = escape_mrkdwn(change.before or ""), escape_mrkdwn(change.after or "")
+        return f"{title}\nWas:\n{_quote(was)}\nNow:\n{_quote(now)}"
+    return f"{title}\n{_quote(_word_diff(change.wording.segments))}"
+
+
+# Each word is marked on its own: Slack only formats a run whose marks touch
+# non-space characters, and a split between sections can then never cut a mark in two.
+_DIFF_MARKS = {"delete": "~{}~", "insert": "*{}*"}
+
+
+def _word_diff(segments: Sequence[tuple[str, str]]) -> str:
+    words = []
+    for op, text in segments:
+        mark = _DIFF_MARKS.get(op, "{}")
+        words += [mark.format(escape_mrkdwn(word)) for word in text.split()]
+    return " ".join(words)
+
+
+def _report_published(change: Change) -> str:
+    target = change.after if _is_web_url(change.after) else change.url
+    label = escape_mrkdwn(change.unit_label) if change.unit_label else "Read the report"
+    return f":page_facing_up: *New report published*: {_link(target or '', label)}"
+
+
+_ENTRIES: dict[ChangeKind, Callable[[Change], str]] = {
+    ChangeKind.GRADE: _grade_line,
+    ChangeKind.FINDING_ADDED: _finding_added,
+    ChangeKind.FINDING_RESOLVED: _finding_resolved,
+    ChangeKind.FINDING_REWORDED: _finding_reworded,
+    ChangeKind.REPORT_PUBLISHED: _report_published,
+    ChangeKind.MONITORING_ENTERED: _monitoring_line,
+    ChangeKind.MONITORING_LEFT: _monitoring_line,
+}
+
+
+def _quote(text: str) -> str:
+    lines = [line.strip() for line in text.strip().splitlines()] or [""]
+    return "\n".join(f"> {line}" if line else ">" for line in lines)
+
+
+# ---------------------------------------------------------------- summary text
+
+_FINDING_NOUNS = {
+    FindingKind.CAUSE_OF_CONCERN: ("cause of concern", "causes of concern"),
+    FindingKind.AREA_FOR_IMPROVEMENT: ("area for improvement", "areas for improvement"),
+    FindingKind.RECOMMENDATION: ("recommendation", "recommendations"),
+}
+_FINDING_VERBS = {
+    ChangeKind.FINDING_ADDED: "new",
+    ChangeKind.FINDING_REWORDED: "reworded",
+    ChangeKind.FINDING_RESOLVED: "resolved",
+}
+
+
+def _summary(name: str, changes: Sequence[Change]) -> str:
+    """The one-line fallback text: what a notification or a screen reader shows."""
+    kinds = [c.kind for c in changes]
+    parts = []
+    if ChangeKind.MONITORING_ENTERED in kinds:
+        parts.append("entered enhanced monitoring")
+    if ChangeKind.MONITORING_LEFT in kinds:
+        parts.append("left enhanced monitoring")
+    parts += _counted(kinds.count(ChangeKind.GRADE), "grade change", "grade changes")
+    parts += _counted(kinds.count(ChangeKind.REPORT_PUBLISHED), "new report", "new reports")
+    findings = [(c.kind, c.finding_kind) for c in changes]
+    for verb_kind, verb in _FINDING_VERBS.items():
+        for finding_kind, (one, many) in _FINDING_NOUNS.items():
+            count = findings.count((verb_kind, finding_kind))
+            parts += _counted(count, f"{verb} {one}", f"{verb} {many}")
+    return f"{escape_mrkdwn(name)}: {', '.join(parts) or 'changes'}"
+
+
+def _counted(count: int, one: str, many: str) -> list[str]:
+    if count == 0:
+        return []
+    return [f"{count} {one if count == 1 else many}"]
+
+
+# ---------------------------------------------------------------- pagination
+
+
+def _split_entry(entry: str, limit: int = _ENTRY_MAX) -> list[str]:
+    """An entry too long for one section, cut at line or word ends into quoted pieces."""
+    limit = max(limit, 8)  # room for a quote mark and a word, so every cut makes progress
+    pieces = []
+    while len(entry) > limit:
+        cut = entry.rfind("\n", 0, limit)
+        if cut > limit // 2:  # a line end, unless it would leave a title on its own
+            head, rest = entry[:cut], entry[cut + 1 :]
+        else:
+            cut = _word_cut(entry, limit)
+            head, rest = entry[:cut], entry[cut:].lstrip(" ")
+            line = head[head.rfind("\n") + 1 :]
+            if line.startswith(">"):
+                rest = "> " + rest  # the quote goes on in the next section
+        pieces.append(head)
+        entry = rest
+    return [*pieces, entry]
+
+
+def _word_cut(text: str, limit: int) -> int:
+    cut = text.rfind(" ", 0, limit)
+    line_start = text.rfind("\n", 0, max(cut, 0)) + 1
+    if cut > line_start + 1:  # a space between words, not the one in a "> " quote mark
+        return cut
+    # One enormous word: cut anywhere, but never inside an `&amp;`-style escape.
+    amp = text.rfind("&", max(0, limit - 5), limit)
+    return amp if amp > 0 and ";" not in text[amp:limit] else limit
+
+
+def _pack(entries: Sequence[str], limit: int = _ENTRY_MAX) -> list[str]:
+    """Entries joined into as few section texts as fit, in order, never split."""
+    sections: list[str] = []
+    previous = ""
+    for entry in entries:
+        # One-line entries (grades) stack; a quoted finding gets a blank line around it.
+        gap = "\n\n" if "\n" in entry or "\n" in previous else "\n"
+        if sections and len(sections[-1]) + len(gap) + len(entry) <= limit:
+            sections[-1] += gap + entry
+        else:
+            sections.append(entry)
+        previous = entry
+    return sections
+
+
+class _Pager:
+    """Lays groups out over messages within the block and size limits."""
+
+    def __init__(self) -> None:
+        self.pages: list[list[dict[str, Any]]] = []
+        self.blocks: list[dict[str, Any]] = []
+        self.size = 0
+
+    def add(self, group: _Group) -> None:
+        heading: str | None = group.heading
+        for body in group.sections:
+            text = f"{heading}\n{body}" if heading else body
+            if self._full(len(text) + len(group.context)):
+                if heading is None:  # the group goes on over the page: close this part
+                    self._append(_context(group.context), len(group.context))
+                    if group.heading:
+                        text = f"{group.heading} (continued)\n{body}"
+                self._turn_page()
+            self._append(_section(text), len(text))
+            heading = None
+        self._append(_context(group.context), len(group.context))
+
+    def finish(self) -> list[list[dict[str, Any]]]:
+        if self.blocks:
+            self._turn_page()
+        return self.pages
+
+    def _full(self, cost: int) -> bool:
+        # Header, this section and the group's context must still fit.
+        too_many = len(self.blocks) + 3 > MAX_BLOCKS
+        return bool(self.blocks) and (too_many or self.size + cost > MESSAGE_TEXT_BUDGET)
+
+    def _append(self, block: dict[str, Any], size: int) -> None:
+        self.blocks.append(block)
+        self.size += size
+
+    def _turn_page(self) -> None:
+        self.pages.append(self.blocks)
+        self.blocks, self.size = [], 0
+
+
+def _paginate(groups: Sequence[_Group]) -> list[list[dict[str, Any]]]:
+    pager = _Pager()
+    for group in groups:
+        pager.add(group)
+    return pager.finish()
+
+
+# ---------------------------------------------------------------- baseline
+
+
+def render_baseline(assessments: Sequence[Assessment], seen_on: date) -> Message:
+    """One short "Now watching" note for pages seen for the first time: never an alert each."""
+    count = len(assessments)
+    noun = "page" if count == 1 else "pages"
+    lines = [_baseline_line(a) for a in assessments[:BASELINE_MAX_LINES]]
+    if count > BASELINE_MAX_LINES:
+        lines.append(f"… and {count - BASELINE_MAX_LINES} more")
+    context = (
+        f"Seen {format_date(seen_on)} · what these pages show now is the baseline; "
+        "only changes from here on are alerted"
+    )
+    blocks = [_header(f"Now watching {count} {noun}")]
+    blocks += [_section(text) for text in _pack(lines, SECTION_TEXT_MAX)]
+    blocks.append(_context(context))
+    return Message(text=f"Now watching {count} {noun} (baseline recorded)", blocks=tuple(blocks))
+
+
+def _baseline_line(assessment: Assessment) -> str:
+    if assessment.organisation:
+        name = force_name(assessment.organisation)
+    else:
+        name = assessment.title or assessment.url
+    name = _link(assessment.url, escape_mrkdwn(_clip(name, 80)))
+    parts = [name]
+    if assessment.cycle:
+        parts.append(escape_mrkdwn(cycle_label(assessment.cycle)))
+    grades = sum(1 for j in assessment.judgements if j.grade.is_graded)
+    findings = sum(1 for f in assessment.findings if f.kind.alerts)
+    recorded = _counted(grades, "grade", "grades") + _counted(findings, "finding", "findings")
+    parts.append(", ".join(recorded) or "no grades or findings yet")
+    return "• " + " · ".join(parts)
+
+
+# ---------------------------------------------------------------- splitting on refusal
+
+
+def split_message(message: Message) -> tuple[Message, Message] | None:
+    """A message Slack refused as too long, in two halves; None when it cannot be cut.
+
+    The second half gets a "(continued)" copy of the header. Nothing is dropped.
+    """
+    head: tuple[dict[str, Any], ...] = ()
+    body = message.blocks
+    if body and body[0].get("type") == "header":
+        head, body = body[:1], body[1:]
+    if len(body) >= 2:
+        middle = len(body) // 2
+        first, second = body[:middle], body[middle:]
+    elif len(body) == 1 and (halves := _halve_section(body[0])):
+        first, second = (halves[0],), (halves[1],)
+    elif not body and (text_halves := _halve_text(message.text)):
+        return Message(text_halves[0]), Message(text_halves[1])
+    else:
+        return None
+    continued = tuple(_header(_continued(b["text"]["text"], HEADER_MAX)) for b in head)
+    return (
+        Message(message.text, (*head, *first)),
+        Message(_continued(message.text, 3000), (*continued, *second)),
+    )
+
+
+def _continued(text: str, limit: int) -> str:
+    return _clip(text, limit - len(" (continued)")) + " (continued)"
+
+
+def _halve_section(block: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    text = block.get("text", {}).get("text", "") if block.get("type") == "section" else ""
+    halves = _halve_text(text) if not block.get("fields") else None
+    return (_section(halves[0]), _section(halves[1])) if halves else None
+
+
+def _halve_text(text: str) -> tuple[str, str] | None:
+    pieces = _split_entry(text, (len(text) + 1) // 2)
+    if len(pieces) < 2:
+        return None
+    return pieces[0], "\n".join(pieces[1:])
+
+
+# ---------------------------------------------------------------- blocks
+
+
+def _header(text: str) -> dict[str, Any]:
+    # plain_text is never parsed for mentions or links, so it needs no escaping.
+    return {
+        "type": "header",
+        "text": {"type": "plain_text", "text": _clip(text, HEADER_MAX), "emoji": True},
+    }
+
+
+def _section(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def _context(text: str) -> dict[str, Any]:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _is_web_url(value: str | None) -> bool:
+    return bool(value) and str(value).startswith(("https://", "http://"))
+
+
+def _link(url: str, label: str) -> str:
+    """`<url|label>` for our own links; label is mrkdwn, already escaped."""
+    if not _is_web_url(url):
+        return label
+    safe = url.replace("&", "&amp;").replace("<", "%3C").replace(">", "%3E").replace("|", "%7C")
+    return f"<{safe}|{label}>"
