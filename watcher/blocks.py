@@ -105,17 +105,80 @@ _MAX_DEPTH = 200
 
 def html_blocks(body: bytes) -> list[Block]:
     """The page's content blocks in reading order, chrome removed."""
+    return page_blocks(body).blocks
+
+
+# What one page may cost, so that a hostile or broken page is read in bounded time and
+# memory: the site's largest pages (2018/19 reports) are well under a tenth of these.
+_MAX_HTML_BYTES = 3_000_000
+_MAX_ELEMENTS = 60_000  # elements walked
+_MAX_BLOCKS = 20_000
+_MAX_TEXT = 20_000  # characters kept of one block
+# An attribute value this long (an inline image, say) carries no text: on a page over
+# the byte budget it is emptied first, so that it does not use the budget up.
+_LONG_ATTRIBUTE = re.compile(rb"""=\s*(?:"[^"<>]{20000,}"|'[^'<>]{20000,}')""")
+# The HTML parser's work grows with the square of the nesting of block elements (each
+# one looks down the stack of open elements): a page nested deeper than this is cut
+# where it gets too deep. A page with fewer tags than _FEW_TAGS is not looked at (it
+# costs a millisecond on a large page): nested all the way, it parses in under a second.
+_MAX_NESTING = 500
+_FEW_TAGS = 15_000
+# The parsed tree's memory grows with the number of elements: a page is cut at about
+# this many tags (a 2018/19 report has some 3,000).
+_MAX_TAGS = 200_000
+_NESTING_TAG = re.compile(
+    rb"<(/?)(?:address|article|aside|blockquote|center|details|dialog|dir|div|dl|fieldset"
+    rb"|figcaption|figure|footer|header|hgroup|listing|main|menu|nav|ol|pre|search|section"
+    rb"|summary|ul)\b",
+    re.IGNORECASE,
+)
+TRUNCATED = "page too large/complex: truncated"
+
+
+def _bounded(body: bytes) -> tuple[bytes, bool]:
+    """The part of the page that is read, and whether that is less than the whole page."""
+    if len(body) > _MAX_HTML_BYTES:
+        body = _LONG_ATTRIBUTE.sub(b'=""', body)
+    cut = min(len(body), _MAX_HTML_BYTES)
+    tags = body.count(b"<", 0, cut)
+    if tags > _MAX_TAGS:
+        cut = cut * _MAX_TAGS // tags  # about where the _MAX_TAGS-th tag is
+    if tags > _FEW_TAGS:
+        cut = _nesting_cut(body, cut)
+    return body[:cut], cut < len(body)
+
+
+def _nesting_cut(body: bytes, end: int) -> int:
+    """Where, before `end`, block elements nest deeper than _MAX_NESTING; else `end`."""
+    depth = 0
+    for match in _NESTING_TAG.finditer(body, 0, end):
+        depth += -1 if match.group(1) else 1
+        if depth > _MAX_NESTING:
+            return match.start()
+    return end
+
+
+class PageBlocks(NamedTuple):
+    """A page's blocks, and whether the page was read only in part (it was too large)."""
+
+    blocks: list[Block]
+    truncated: bool
+
+
+def page_blocks(body: bytes) -> PageBlocks:
+    """The page's content blocks in reading order, chrome removed, within the bounds."""
+    body, truncated = _bounded(body)
     tree = LexborHTMLParser(body.decode("utf-8", errors="replace"))
     root = tree.body if tree.body is not None else tree.root
     if root is None:
-        return []
+        return PageBlocks([], truncated)
     tree.strip_tags(list(_DROPPED_TAGS))
     for line_break in tree.css("br"):
         line_break.replace_with(_LINE_BREAK)
     walker = _Walker()
     walker.container(root, in_content=False, depth=0)
     content = [b for b, chrome in zip(walker.blocks, walker.chrome, strict=True) if not chrome]
-    return _bullets_to_items(content)
+    return PageBlocks(_bullets_to_items(content), truncated or walker.truncated)
 
 
 @dataclass
@@ -125,15 +188,20 @@ class _Walker:
 
     blocks: list[Block] = field(default_factory=list)
     chrome: list[bool] = field(default_factory=list)
+    walked: int = 0  # elements and blocks walked, against _MAX_ELEMENTS
+    stopped: bool = False  # the walk reached a bound and ended there
+    truncated: bool = False  # something was left out: the walk stopped, or text was cut
 
     def container(self, node: Node, in_content: bool, depth: int) -> None:
         start = len(self.blocks)
         run: list[str] = []
         child = node.child
-        while child is not None:
+        while child is not None and not self.stopped:
             tag = child.tag
             if tag == "-text":
-                run.append(child.text_content or "")
+                text = child.text_content or ""
+                if run or not text.isspace():  # not the layout's line breaks between blocks
+                    run.append(text)
             elif tag in _INLINE_TAGS:
                 _gather(child, run, skip_lists=False, depth=depth)
             else:
@@ -146,8 +214,11 @@ class _Walker:
         self._drop_if_chrome(start)
 
     def element(self, node: Node, tag: str, in_content: bool, depth: int) -> None:
-        if not tag or tag[0] == "-" or (tag in _SITE_TAGS and not in_content):
-            return  # comments, doctype; the site's own header and footer
+        self.walked += 1
+        if self.walked > _MAX_ELEMENTS:
+            self._stop()
+        if self.stopped or not tag or tag[0] == "-" or (tag in _SITE_TAGS and not in_content):
+            return  # past a bound; comments, doctype; the site's own header and footer
         if depth > _MAX_DEPTH:
             self._paragraphs([node.text(deep=True)])
         elif tag in _HEADINGS:
@@ -175,8 +246,13 @@ class _Walker:
         self._drop_if_chrome(start)
 
     def bullets(self, node: Node, list_depth: int, depth: int) -> None:
+        if depth > _MAX_DEPTH:
+            self._paragraphs([node.text(deep=True)])
+            return
         start = len(self.blocks)
         for item in _children(node, "li"):
+            if self.stopped:
+                break
             self._add(Block(BlockKind.ITEM, _own_text(item), list_depth))
             for nested in _children(item, *_LISTS):
                 self.bullets(nested, list_depth + 1, depth + 1)
@@ -186,6 +262,9 @@ class _Walker:
         rows = list(_children(node, "tr"))
         for group in _children(node, *_ROW_GROUPS):
             rows.extend(_children(group, "tr"))
+        if len(rows) > _MAX_BLOCKS:
+            del rows[_MAX_BLOCKS:]
+            self.truncated = True
         for caption in _children(node, "caption"):
             self._paragraphs([_one_line(caption)])
         cells_by_row = [_children(row, *_CELLS) for row in rows]
@@ -195,6 +274,8 @@ class _Walker:
                     self.container(cell, in_content, depth + 1)
             return
         for row_cells in cells_by_row:
+            if self.stopped:
+                break
             cells = tuple(_one_line(cell) for cell in row_cells)
             text = " ".join(cell for cell in cells if cell)
             self._add(Block(BlockKind.ROW, text, 0, cells))
@@ -206,12 +287,23 @@ class _Walker:
                 self._add(Block(BlockKind.PARAGRAPH, _clean(line)))
 
     def _add(self, block: Block) -> None:
-        if block.text:
+        if len(block.text) > _MAX_TEXT:
+            self.truncated = True
+            block = block._replace(text=block.text[:_MAX_TEXT])
+        if len(self.blocks) >= _MAX_BLOCKS:
+            self._stop()
+        elif block.text:
             self.blocks.append(block)
             self.chrome.append(_is_chrome_block(block.text))
 
+    def _stop(self) -> None:
+        """A bound is reached: the walk ends here and the page counts as truncated."""
+        self.stopped = self.truncated = True
+
     def _drop_if_chrome(self, start: int) -> None:
         # Marked, not deleted: an enclosing container still sees its chrome opener.
+        if len(self.blocks) - start > _MAX_CHROME_BLOCKS:
+            return  # too big to be chrome: no need to copy its blocks to look
         if _is_chrome_container(self.blocks[start:]):
             self.chrome[start:] = [True] * (len(self.blocks) - start)
 
@@ -316,8 +408,9 @@ _INVISIBLE = re.compile("[\u200b\u200c\u200d\u00ad\ufeff]")
 
 def _clean(text: str) -> str:
     """Text with whitespace runs as single spaces and invisible characters gone."""
+    text = text[: 4 * _MAX_TEXT]  # bounds the work; `_Walker._add` cuts to _MAX_TEXT
     # Fast path: printable text has no whitespace but " " and no invisible characters.
-    if text.isprintable() and "  " not in text:
+    if "  " not in text and text.isprintable():
         return text.strip(" ")
     return " ".join(_INVISIBLE.sub("", text).split())
 
@@ -329,14 +422,18 @@ _CHROME_LINE = re.compile(
     r"|(?:accept|reject)(?: all)?(?: cookies)?|cookie settings|hide this message"
     r"|download\b.{0,80}|(?:page )?last (?:modified|reviewed)\b.{0,60}"
     r"|page last updated\b.{0,60}|home\s*[>›»/|].{0,300}|you are here\b.{0,300}"
-    r"|(?:our |this |the )?(?:web)?site will be unavailable\b.{0,300})",
+    r"|(?:our |this |the )?(?:web)?site will be unavailable\b.{0,300}"
+    r"|(?:first )?published(?: on)?:?\s*(?:\d{1,2}(?:st|nd|rd|th)?\s+[a-z]+\s+\d{4}"
+    r"|\d{1,2}/\d{1,2}/\d{2,4}))",
     re.IGNORECASE,
 )
 # Chrome that opens a small container (banner, cookie notice, breadcrumb list).
 _CHROME_OPENER = re.compile(
     r"(?:planned (?:website |site )?(?:downtime|maintenance)\b|we use (?:some )?(?:essential )?"
     r"cookies\b|(?:this (?:site|website) uses|cookies on)\b.{0,40}cookies|cookies on\b"
-    r"|share this page\b|you are here\b|home$)",
+    r"|share this page\b|you are here\b|home$"
+    r"|consultation(?: now open)?:|have your say\b|help us improve\b|this is a new (?:web)?site\b"
+    r"|this is a new service\b)",
     re.IGNORECASE,
 )
 _MAX_CHROME_LINE = 400
@@ -347,7 +444,11 @@ _MAX_CHROME_CHARS = 1500
 def _is_chrome_block(text: str) -> bool:
     if len(text) > _MAX_CHROME_LINE:
         return False
-    return _CHROME_LINE.fullmatch(text) is not None or _CHROME_OPENER.match(text) is not None
+    return _CHROME_BLOCK.match(text) is not None
+
+
+# Either kind of chrome in one pattern: one match per block instead of two.
+_CHROME_BLOCK = re.compile(rf"(?:{_CHROME_LINE.pattern})\Z|{_CHROME_OPENER.pattern}", re.IGNORECASE)
 
 
 def _is_chrome_container(blocks: list[Block]) -> bool:

@@ -67,12 +67,76 @@ FORCE_ALIASES: dict[str, dict[str, str]] = {
     },
 }
 
+# The 44 fire and rescue services of England: slug -> name as the pages print it.
+# Best effort: slugs follow the site's pattern (the name without "Fire and Rescue
+# Service", e.g. `/frs-assessment/frs-2018/gloucestershire/`); only gloucestershire,
+# greater-manchester and shropshire were seen in a stored address, the others are
+# unconfirmed. The Isle of Wight (2018/19 only) merged into Hampshire in 2021.
+SERVICES: dict[str, str] = {
+    "avon": "Avon Fire and Rescue Service",
+    "bedfordshire": "Bedfordshire Fire and Rescue Service",
+    "buckinghamshire": "Buckinghamshire Fire and Rescue Service",
+    "cambridgeshire": "Cambridgeshire Fire and Rescue Service",
+    "cheshire": "Cheshire Fire and Rescue Service",
+    "cleveland": "Cleveland Fire Brigade",
+    "cornwall": "Cornwall Fire and Rescue Service",
+    "county-durham-and-darlington": "County Durham and Darlington Fire and Rescue Service",
+    "cumbria": "Cumbria Fire and Rescue Service",
+    "derbyshire": "Derbyshire Fire and Rescue Service",
+    "devon-and-somerset": "Devon and Somerset Fire and Rescue Service",
+    "dorset-and-wiltshire": "Dorset and Wiltshire Fire and Rescue Service",
+    "east-sussex": "East Sussex Fire and Rescue Service",
+    "essex": "Essex County Fire and Rescue Service",
+    "gloucestershire": "Gloucestershire Fire and Rescue Service",
+    "greater-manchester": "Greater Manchester Fire and Rescue Service",
+    "hampshire-and-isle-of-wight": "Hampshire and Isle of Wight Fire and Rescue Service",
+    "hereford-and-worcester": "Hereford and Worcester Fire and Rescue Service",
+    "hertfordshire": "Hertfordshire Fire and Rescue Service",
+    "humberside": "Humberside Fire and Rescue Service",
+    "isles-of-scilly": "Isles of Scilly Fire and Rescue Service",
+    "kent": "Kent Fire and Rescue Service",
+    "lancashire": "Lancashire Fire and Rescue Service",
+    "leicestershire": "Leicestershire Fire and Rescue Service",
+    "lincolnshire": "Lincolnshire Fire and Rescue",
+    "london": "London Fire Brigade",
+    "merseyside": "Merseyside Fire and Rescue Service",
+    "norfolk": "Norfolk Fire and Rescue Service",
+    "north-yorkshire": "North Yorkshire Fire and Rescue Service",
+    "northamptonshire": "Northamptonshire Fire and Rescue Service",
+    "northumberland": "Northumberland Fire and Rescue Service",
+    "nottinghamshire": "Nottinghamshire Fire and Rescue Service",
+    "oxfordshire": "Oxfordshire Fire and Rescue Service",
+    "royal-berkshire": "Royal Berkshire Fire and Rescue Service",
+    "shropshire": "Shropshire Fire and Rescue Service",
+    "south-yorkshire": "South Yorkshire Fire and Rescue",
+    "staffordshire": "Staffordshire Fire and Rescue Service",
+    "suffolk": "Suffolk Fire and Rescue Service",
+    "surrey": "Surrey Fire and Rescue Service",
+    "tyne-and-wear": "Tyne and Wear Fire and Rescue Service",
+    "warwickshire": "Warwickshire Fire and Rescue Service",
+    "west-midlands": "West Midlands Fire Service",
+    "west-sussex": "West Sussex Fire and Rescue Service",
+    "west-yorkshire": "West Yorkshire Fire and Rescue Service",
+}
+
+# Slug renames: the service's canonical slug -> {cycle: slug used in that cycle's URLs}.
+# Unconfirmed: Hampshire's 2018/19 pages were those of the pre-merger service.
+SERVICE_ALIASES: dict[str, dict[str, str]] = {
+    "hampshire-and-isle-of-wight": {"frs-2018": "hampshire"},
+}
+
+# A service's organisation slug is "frs/<service slug>" ("frs/kent"), so that a fire
+# and rescue service never shares an organisation (history, digests) with the police
+# force of the same name ("kent").
+SERVICE_PREFIX = "frs/"
+
 
 @dataclass(frozen=True)
 class Cycle:
     key: str
     label: str
-    paths: tuple[str, ...]  # templates with {force}
+    paths: tuple[str, ...]  # templates with {force}, or {service} for a fire cycle
+    fire: bool = False  # a fire and rescue cycle: expanded by `expand_services`
 
 
 _PILLARS_2015 = ("effectiveness", "efficiency", "legitimacy", "leadership")
@@ -81,6 +145,16 @@ _PILLARS_2015 = ("effectiveness", "efficiency", "legitimacy", "leadership")
 def _peel_legacy(year: str, pillars: Iterable[str]) -> tuple[str, ...]:
     base = f"/peel-assessments/peel-{year}/{{force}}/"
     return (base, *(f"{base}{pillar}/" for pillar in pillars))
+
+
+_FRS_PILLARS = ("effectiveness", "efficiency", "people")
+# One page for every service: the 2023-25 grades are published as a single table.
+FRS_TABLE_PATH = "/frs-assessment/frs-2023-25/service-assessment-data-table/"
+
+
+def _frs_service(year: str) -> tuple[str, ...]:
+    base = f"/frs-assessment/frs-{year}/{{service}}/"
+    return (base, *(f"{base}{pillar}/" for pillar in _FRS_PILLARS))
 
 
 CYCLES: dict[str, Cycle] = {
@@ -98,6 +172,9 @@ CYCLES: dict[str, Cycle] = {
         Cycle("peel-2021-22", "PEEL 2021/22", ("/peel-reports/{force}-2021-22/",)),
         Cycle("peel-2023-25", "PEEL 2023–25", ("/peel-reports/{force}-2023-25/",)),
         Cycle("peel-2025-27", "PEEL 2025–27", ("/peel-reports/{force}-2025-27/",)),
+        Cycle("frs-2018", "Fire and rescue 2018/19", _frs_service("2018"), fire=True),
+        Cycle("frs-2021", "Fire and rescue 2021/22", _frs_service("2021"), fire=True),
+        Cycle("frs-2023-25", "Fire and rescue 2023–25", (FRS_TABLE_PATH,), fire=True),
     )
 }
 
@@ -155,10 +232,14 @@ def expand(
     cycles: Iterable[str],
     extra_pages: Iterable[str] = (),
 ) -> list[Page]:
-    """Every page URL to watch, in a stable order: by force, then cycle, then path."""
+    """Every page URL to watch, in a stable order: by force, then cycle, then path.
+
+    Fire and rescue cycles are skipped here: `expand_services` expands them.
+    """
     base = base_url.rstrip("/")
     pages: list[Page] = []
     seen: set[str] = set()
+    cycles = [key for key in cycles if not CYCLES[key].fire]
     for force in FORCES if forces is None else forces:
         for key in cycles:
             slug = force_slug_for(force, key)
@@ -172,4 +253,54 @@ def expand(
         if url not in seen:
             seen.add(url)
             pages.append(Page(url, "", ""))
+    return pages
+
+
+def service_organisation(service: str) -> str:
+    """The organisation slug of a fire and rescue service: "kent" -> "frs/kent"."""
+    return SERVICE_PREFIX + service
+
+
+def service_slug_for(service: str, cycle: str) -> str:
+    """The slug a service's pages use in a cycle."""
+    return SERVICE_ALIASES.get(service, {}).get(cycle, service)
+
+
+def canonical_service(slug: str) -> str:
+    """The catalogue slug for a service slug seen in a URL, aliases included."""
+    for service, renames in SERVICE_ALIASES.items():
+        if slug in renames.values():
+            return service
+    return slug
+
+
+def organisation_name(organisation: str) -> str:
+    """A force's or a service's name: "kent" -> "Kent Police", "frs/kent" -> "Kent Fire ..."."""
+    if organisation.startswith(SERVICE_PREFIX):
+        service = organisation.removeprefix(SERVICE_PREFIX)
+        return SERVICES.get(service, service.replace("-", " ").title())
+    return force_name(organisation)
+
+
+def expand_services(
+    base_url: str, services: Iterable[str] | None, cycles: Iterable[str]
+) -> list[Page]:
+    """Every fire and rescue page to watch: by service, then cycle, then path.
+
+    Police cycles are skipped. A page for every service (the 2023-25 table) is listed
+    once, with no organisation.
+    """
+    base = base_url.rstrip("/")
+    fire = [key for key in cycles if CYCLES[key].fire]
+    pages: list[Page] = []
+    seen: set[str] = set()
+    for service in SERVICES if services is None else services:
+        for key in fire:
+            slug = service_slug_for(service, key)
+            for template in CYCLES[key].paths:
+                url = base + template.format(service=slug)
+                shared = "{service}" not in template
+                if url not in seen:
+                    seen.add(url)
+                    pages.append(Page(url, "" if shared else service_organisation(service), key))
     return pages

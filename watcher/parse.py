@@ -9,20 +9,29 @@ reported in `Assessment.anomalies`, never guessed around.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-from watcher.blocks import Block, BlockKind, html_blocks
+from watcher.blocks import TRUNCATED, Block, BlockKind, PageBlocks, page_blocks
 from watcher.catalogue import CYCLES, FORCES
 from watcher.models import Assessment, PageKind
 from watcher.recognise.force_page import recognise_force_page
+from watcher.recognise.frs import FRS_PILLAR_LABELS, recognise_frs_service
+from watcher.recognise.frs_table import read_frs_table
 from watcher.recognise.identity import PageIdentity, forces_named_in, identify
+from watcher.recognise.letters import recognise_letter
+from watcher.recognise.multi import read_engage_page, read_overview_page
+from watcher.recognise.peel2014 import recognise_peel_2014
 from watcher.recognise.pillar_page import recognise_pillar_page
 from watcher.recognise.report import recognise_report
+from watcher.recognise.report_areas import recognise_area_report, uses_area_grades
 from watcher.recognise.vocabulary import GRADED_PILLARS, PILLAR_LABELS, Recognised
 
 NO_GRADES = "no grades found on a graded page (maintenance or error page?)"
 UNRECOGNISED = "unrecognised page: not a PEEL force page, pillar page or report"
-_GRADED_KINDS = frozenset((PageKind.FORCE_PAGE, PageKind.PILLAR_PAGE, PageKind.PEEL_REPORT))
+NOBODY_LISTED = "all-force page lists no organisation"
+_GRADED_KINDS = frozenset(
+    (PageKind.FORCE_PAGE, PageKind.PILLAR_PAGE, PageKind.PEEL_REPORT, PageKind.FRS_SERVICE)
+)
 _MAX_TITLE = 200
 
 
@@ -31,21 +40,29 @@ def parse(body: bytes, url: str) -> Assessment:
 
     >>> parse(b"<h1>Not a PEEL page</h1>", "https://example.org/news/").kind
     <PageKind.UNKNOWN: 'unknown'>
+
+    An all-force page gives its first organisation's assessment, or an UNKNOWN one
+    with an anomaly when it lists none.
     """
-    try:
-        return _parse(body, url)
-    except Exception as error:  # a malformed page must not stop the run; report it
-        return Assessment("", "", PageKind.UNKNOWN, url, anomalies=(f"parser failed: {error!r}",))
+    assessments = parse_all(body, url)
+    if assessments:
+        return assessments[0]
+    return Assessment("", "", PageKind.UNKNOWN, url, anomalies=(NOBODY_LISTED,))
 
 
-def _parse(body: bytes, url: str) -> Assessment:
-    blocks = html_blocks(body)
-    page = identify(url, blocks)
+def _failed(url: str, error: Exception) -> Assessment:
+    return Assessment("", "", PageKind.UNKNOWN, url, anomalies=(f"parser failed: {error!r}",))
+
+
+def _parse(read: PageBlocks, page: PageIdentity, url: str) -> Assessment:
+    blocks = read.blocks
     title = page_title(blocks, page)
+    truncated = [TRUNCATED] if read.truncated else []
     if page.kind is PageKind.UNKNOWN:
-        return Assessment("", "", PageKind.UNKNOWN, url, title, anomalies=(UNRECOGNISED,))
+        unknown = (UNRECOGNISED, *truncated)
+        return Assessment("", "", PageKind.UNKNOWN, url, title, anomalies=unknown)
     recognised = _recognise(blocks, page)
-    anomalies = [*_wrong_force(blocks, page), *recognised.anomalies]
+    anomalies = [*truncated, *_wrong_force(blocks, page), *recognised.anomalies]
     if not recognised.judgements and _expects_grades(page):
         anomalies.append(NO_GRADES)
     return Assessment(
@@ -61,6 +78,16 @@ def _parse(body: bytes, url: str) -> Assessment:
 
 
 def _recognise(blocks: Sequence[Block], page: PageIdentity) -> Recognised:
+    if page.kind is PageKind.LETTER:
+        return recognise_letter(blocks)
+    if page.kind is PageKind.PEEL_REPORT and uses_area_grades(page.cycle):
+        return recognise_area_report(blocks)
+    if page.kind is PageKind.FRS_SERVICE:
+        return recognise_frs_service(blocks, page.pillar)
+    if page.pillar == "other-reports":
+        return Recognised()  # other inspections' reports, listed: nothing graded here
+    if page.kind is PageKind.FORCE_PAGE and page.cycle == "peel-2014":
+        return recognise_peel_2014(blocks)
     if page.kind is PageKind.PILLAR_PAGE:
         return recognise_pillar_page(blocks, page.pillar)
     if page.kind is PageKind.FORCE_PAGE:
@@ -89,8 +116,8 @@ _INTRO_MIN_WORDS = 12
 
 def _wrong_force(blocks: Sequence[Block], page: PageIdentity) -> list[str]:
     """An introduction that names another force than the address (a publisher mistake)."""
-    if not page.from_address:
-        return []
+    if not page.from_address or page.organisation not in FORCES:
+        return []  # a fire and rescue page may well name its local police force
     named = forces_named_in(_introduction(blocks))
     if not named or page.organisation in named:
         return []
@@ -98,10 +125,12 @@ def _wrong_force(blocks: Sequence[Block], page: PageIdentity) -> list[str]:
 
 
 def _introduction(blocks: Sequence[Block]) -> str:
-    """The "An inspection of ..." line, or else the first paragraph that is a sentence."""
+    """The "An inspection of ..." or "... was inspected in tranche two" line, or else the
+    first paragraph that is a sentence."""
     head = blocks[:_INTRO_BLOCKS]
     for block in head:
-        if block.text.lower().startswith("an inspection of "):
+        lowered = block.text.lower()
+        if lowered.startswith("an inspection of ") or " was inspected in tranche " in lowered:
             return block.text
     return next(
         (
@@ -121,8 +150,8 @@ def page_title(blocks: Sequence[Block], page: PageIdentity) -> str:
         return ""
     title = blocks[first].text
     following = blocks[first + 1 : first + 3]
-    if page.kind is PageKind.PILLAR_PAGE:
-        label = PILLAR_LABELS.get(page.pillar, "")
+    if page.kind in (PageKind.PILLAR_PAGE, PageKind.FRS_SERVICE):
+        label = PILLAR_LABELS.get(page.pillar) or FRS_PILLAR_LABELS.get(page.pillar, "")
         if label and label.lower() not in title.lower() and _mentions(following, label):
             title = f"{title} — {label}"
     if page.kind is PageKind.PEEL_REPORT:
@@ -141,4 +170,22 @@ def _mentions(blocks: Sequence[Block], label: str) -> bool:
 
 def parse_all(body: bytes, url: str) -> list[Assessment]:
     """Every assessment a page holds: one, or one per organisation on an all-force page."""
-    return [parse(body, url)]
+    try:
+        read = page_blocks(body)
+        page = identify(url, read.blocks)
+        reader = _MULTI_READERS.get(page.kind)
+        if reader is None:
+            return [_parse(read, page, url)]
+        return reader(read.blocks, url, page_title(read.blocks, page))
+    except Exception as error:  # as `parse`: a malformed page is reported, never raised
+        return [_failed(url, error)]
+
+
+# Readers of the pages that hold one assessment per organisation: (blocks, url, page
+# title) -> one assessment per organisation, in page order.
+MultiReader = Callable[[Sequence[Block], str, str], list[Assessment]]
+_MULTI_READERS: dict[PageKind, MultiReader] = {
+    PageKind.FRS_TABLE: read_frs_table,
+    PageKind.ENGAGE: read_engage_page,
+    PageKind.OVERVIEW: read_overview_page,
+}

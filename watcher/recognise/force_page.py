@@ -29,10 +29,12 @@ from watcher.recognise.vocabulary import (
 )
 
 # Variants seen: "... crime is good.", "... crime requires improvement.", "... is: outstanding.",
-# "...: not yet graded.", and with no verb at all, "... reducing crime good."
+# "...: not yet graded.", and with no verb at all, "... reducing crime good."; in 2018/19
+# they are list items after "<Force> was inspected in tranche two and we found:", ending
+# "... is good;" or "... is good; and".
 _SENTENCE = re.compile(
     rf"the extent to which (?P<body>.{{10,250}}?)(?:\s+is\s*:?\s*|\s*:\s*|\s+)"
-    rf"(?P<grade>{GRADE_PATTERN})\s*(?:\.|$)",
+    rf"(?P<grade>{GRADE_PATTERN})\s*(?:[.;,]|$)",
     re.IGNORECASE,
 )
 _SENTENCE_START = "the extent to which"

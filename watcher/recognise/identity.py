@@ -4,19 +4,37 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from watcher.blocks import Block, BlockKind
-from watcher.catalogue import CYCLES, FORCES, canonical_force, page_path
+from watcher.catalogue import (
+    CYCLES,
+    FORCES,
+    FRS_TABLE_PATH,
+    SERVICES,
+    canonical_force,
+    canonical_service,
+    page_path,
+    service_organisation,
+)
 from watcher.models import PageKind
+from watcher.recognise.publications import (
+    Publication,
+    cycle_named_in,
+    publication_at,
+    publication_titled,
+)
 from watcher.recognise.vocabulary import PILLAR_LABELS
 
 _FORCE_PAGE = re.compile(r"/peel-assessments/peel-(20\d\d)/([a-z0-9-]+)/")
 _PILLAR_PAGE = re.compile(
     r"/peel-assessments/peel-(20\d\d)/([a-z0-9-]+)/"
-    r"(effectiveness|efficiency|legitimacy|leadership)/(?:detailed-findings/)?"
+    r"(effectiveness|efficiency|legitimacy|leadership|other-reports)/(?:detailed-findings/)?"
 )
 _REPORT = re.compile(r"/peel-reports/([a-z0-9-]+)-(20\d\d-\d\d)/")
+_FRS_SERVICE = re.compile(
+    r"/frs-assessment/(frs-20(?:18|21))/([a-z0-9-]+)/(?:(effectiveness|efficiency|people)/)?"
+)
 # How far into a page its identifying lines (title, "An inspection of ...") may sit.
 _HEAD_BLOCKS = 20
 
@@ -35,7 +53,24 @@ UNKNOWN = PageIdentity("", "", PageKind.UNKNOWN)
 
 def identify(url: str, blocks: Sequence[Block]) -> PageIdentity:
     """The page's identity from its address where it matches a known family, else its text."""
-    return _from_address(url) or _from_text(blocks) or UNKNOWN
+    page = _from_address(url) or _from_text(blocks) or UNKNOWN
+    return _with_letter_details(page, blocks) if page.kind is PageKind.LETTER else page
+
+
+def _with_letter_details(page: PageIdentity, blocks: Sequence[Block]) -> PageIdentity:
+    """A letter's force, when its address names none, and its cycle, from its opening."""
+    head = " ".join(b.text for b in blocks[:_HEAD_BLOCKS])
+    force = page.organisation or next(iter(forces_named_in(head)), "")
+    return replace(page, organisation=force, cycle=cycle_named_in(head))
+
+
+def _publication(found: Publication | None) -> PageIdentity | None:
+    """The Engage list, the overview table or a letter, with the force its address names."""
+    if found is None:
+        return None
+    return PageIdentity(
+        found.organisation, found.cycle, found.kind, from_address=bool(found.organisation)
+    )
 
 
 def _from_address(url: str) -> PageIdentity | None:
@@ -52,7 +87,20 @@ def _from_address(url: str) -> PageIdentity | None:
     if match := _REPORT.fullmatch(path):
         slug, years = match.groups()
         return _identity(slug, f"peel-{years}", PageKind.PEEL_REPORT)
-    return None
+    return _fire_identity(path) or _publication(publication_at(path))
+
+
+def _fire_identity(path: str) -> PageIdentity | None:
+    """A fire and rescue service page ("frs/kent"), or the 2023-25 all-services table."""
+    if path == FRS_TABLE_PATH:
+        return PageIdentity("", "frs-2023-25", PageKind.FRS_TABLE, from_address=True)
+    match = _FRS_SERVICE.fullmatch(path)
+    service = canonical_service(match.group(2)) if match else ""
+    if match is None or service not in SERVICES:
+        return None
+    cycle, pillar = match.group(1), match.group(3) or ""
+    organisation = service_organisation(service)
+    return PageIdentity(organisation, cycle, PageKind.FRS_SERVICE, pillar, from_address=True)
 
 
 def _identity(slug: str, cycle: str, kind: PageKind, pillar: str = "") -> PageIdentity | None:
@@ -67,6 +115,10 @@ _INSPECTION_OF = re.compile(r"an inspection of (.{3,60})", re.IGNORECASE)
 _REPORT_YEAR = re.compile(
     r"(?:peel:? )?police effectiveness, efficiency and legitimacy (20\d\d[/–-]\d\d)", re.I
 )
+# 2021 onward: "PEEL 2023–25", "PEEL 2021/22: An inspection of Essex Police"
+_PEEL_TITLE = re.compile(
+    r"peel:? 20\d\d[/–-]\d\d(?:\s*[:–—-]\s*an inspection of (.{3,60}))?", re.IGNORECASE
+)
 # "Kent PEEL 2017", "Kent 2015"
 _TITLE_LINE = re.compile(r"(.{3,60}?) (?:peel )?(201[4-8])", re.IGNORECASE)
 _CYCLE_BY_YEARS = {
@@ -76,7 +128,11 @@ _CYCLE_BY_YEARS = {
 
 def _from_text(blocks: Sequence[Block]) -> PageIdentity | None:
     head = blocks[:_HEAD_BLOCKS]
-    return _report_from_text(head) or _peel_page_from_text(head)
+    return (
+        _report_from_text(head)
+        or _peel_page_from_text(head)
+        or _publication(publication_titled(head))
+    )
 
 
 def _report_from_text(head: Sequence[Block]) -> PageIdentity | None:
@@ -87,6 +143,9 @@ def _report_from_text(head: Sequence[Block]) -> PageIdentity | None:
         elif match := _REPORT_YEAR.fullmatch(block.text):
             years = match.group(1).replace("–", "/").replace("-", "/")
             cycle = _CYCLE_BY_YEARS.get(years)
+        elif block.kind is BlockKind.HEADING and (match := _PEEL_TITLE.fullmatch(block.text)):
+            cycle = cycle_named_in(block.text) or cycle
+            force = force_named(match.group(1) or "") or force
     if force and cycle:
         return PageIdentity(force, cycle, PageKind.PEEL_REPORT)
     return None

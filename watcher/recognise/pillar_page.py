@@ -21,8 +21,10 @@ from watcher.recognise.vocabulary import (
     PILLAR_LABELS,
     Recognised,
     badge,
+    carried_over_year,
     date_line,
     grade_of,
+    is_heading_like,
     narrative_grade,
     pillar_question,
 )
@@ -49,7 +51,7 @@ def recognise_pillar_page(blocks: Sequence[Block], pillar: str) -> Recognised:
     """The pillar judgement, one judgement per graded question, and their findings."""
     result = Recognised()
     questions = _questions(blocks)
-    top = next((i for i, b in enumerate(blocks) if pillar_question(b)), None)
+    top = _pillar_top(blocks, pillar)
     end = questions[0].marker if questions else len(blocks)
     if top is not None:
         pillar = pillar_question(blocks[top]) or pillar
@@ -59,6 +61,18 @@ def recognise_pillar_page(blocks: Sequence[Block], pillar: str) -> Recognised:
         unit = f"{pillar}/q{question.number}"
         _read_unit(blocks, question.heading + 1, stop, unit, question.text, question.grade, result)
     return result
+
+
+_LEADERSHIP = re.compile(r"leadership|how well led is the force\??", re.IGNORECASE)
+
+
+def _pillar_top(blocks: Sequence[Block], pillar: str) -> int | None:
+    """The pillar question's index; on a leadership page (no such question), its heading."""
+    top = next((i for i, b in enumerate(blocks) if pillar_question(b)), None)
+    if top is None and pillar == "leadership":
+        headings = (i for i, b in enumerate(blocks) if is_heading_like(b))
+        top = next((i for i in headings if _LEADERSHIP.fullmatch(blocks[i].text)), None)
+    return top
 
 
 def _questions(blocks: Sequence[Block]) -> list[_Question]:
@@ -96,7 +110,7 @@ def _read_unit(
     if grade is None and any(line.to_be_graded for line in lines):
         grade = Grade.NOT_YET_GRADED
     if grade is not None:
-        result.judgements.append(Judgement(unit, label, grade, updated))
+        result.judgements.append(Judgement(unit, label, grade, updated, carried_over_year(span)))
     narrative = _narrative_grade(span)
     if grade and grade.is_graded and narrative and narrative.is_graded and narrative is not grade:
         result.anomalies.append(

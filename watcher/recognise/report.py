@@ -1,4 +1,6 @@
-"""PEEL reports (2018/19 onward): an overall summary table, then a body per pillar.
+"""PEEL reports (2018/19): an overall summary table, then a body per pillar.
+
+Reports from 2021/22 on grade areas, not pillars: `watcher.recognise.report_areas`.
 
 The table gives each area's grade and, in 2018/19, the year it was last inspected;
 pillar rows may carry the pillar grade. The body has a pillar question with a badge,

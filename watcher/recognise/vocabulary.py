@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -139,6 +140,23 @@ def narrative_grade(text: str) -> Grade | None:
 
 def slugify(label: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")
+
+
+# "This question was not subject to detailed inspection in 2018/19, and our judgment
+# from the 2017 effectiveness inspection has been carried over."
+_CARRIED_OVER = re.compile(
+    r"judg(?:e)?ment from (?:the |our )?((?:19|20)\d\d(?:/\d\d)?)\b.{0,60}?carried over", re.I
+)
+
+
+def carried_over_year(blocks: Sequence[Block]) -> str | None:
+    """The year of the inspection whose judgement a block of text says was carried over."""
+    for block in blocks:
+        if "carried over" in block.text[:600]:
+            match = _CARRIED_OVER.search(block.text[:600])
+            if match:
+                return match.group(1)
+    return None
 
 
 def is_heading_like(block: Block) -> bool:
