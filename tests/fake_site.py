@@ -13,13 +13,14 @@ The `fake_site` fixture starts one on a free port and stops it after the test::
 Pages live in `fake_site.pages` (path -> `Page`); a path without a page answers 404.
 Faults (`Fault`, set with `inject`) take precedence over pages and apply to every
 request for the path, or to the next `times` requests only. Paths are matched with
-their query string.
+their query string. `with fake_site.offline():` refuses connections for a while.
 """
 
 from __future__ import annotations
 
 import hashlib
 import socket
+import struct
 import threading
 import time
 from collections.abc import Iterator, Mapping
@@ -65,6 +66,7 @@ class Fault:
     delay: float = 0.0  # seconds to wait before answering (for client timeouts)
     location: str | None = None  # Location header: a redirect to any URL
     cut_body: bool = False  # promise the full body, send half, close the connection
+    reset: bool = False  # promise the full body, send half, reset the connection (RST)
     oversize: int = 0  # stream this many bytes (no Content-Length, close ends the body)
     times: int | None = None  # only the next N requests; None means until cleared
 
@@ -122,6 +124,20 @@ class FakeSite:
         """Serve in a background thread."""
         threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True).start()
 
+    @contextmanager
+    def offline(self) -> Iterator[None]:
+        """Close the listening socket, so connections are refused, then listen again.
+
+        The site comes back on the same port with the same pages and faults.
+        """
+        self._server.shutdown()
+        self._server.server_close()
+        try:
+            yield
+        finally:
+            self._server = _Server(self, self.port)
+            self.start()
+
     def stop(self) -> None:
         """Stop serving; requests still waiting out a delay give up at once."""
         self._stopping.set()
@@ -152,9 +168,9 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False  # a handler stuck in a delay must not hold up stop()
 
-    def __init__(self, site: FakeSite) -> None:
+    def __init__(self, site: FakeSite, port: int = 0) -> None:
         self.site = site
-        super().__init__(("127.0.0.1", 0), _Handler)
+        super().__init__(("127.0.0.1", port), _Handler)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """Stay quiet when the client hangs up first: that is what fault tests do."""
@@ -185,8 +201,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _answer_fault(self, fault: Fault) -> bool:
         if fault.oversize:
             self._stream_zeros(fault.oversize)
-        elif fault.cut_body:
-            self._cut_body()
+        elif fault.cut_body or fault.reset:
+            self._cut_body(reset=fault.reset)
         elif fault.status or fault.location:
             headers = {"Location": fault.location, "Retry-After": fault.retry_after}
             self._send(fault.status or 302, b"fault\n", headers)
@@ -217,7 +233,7 @@ class _Handler(BaseHTTPRequestHandler):
         if self.command != "HEAD" and status != 304:
             self.wfile.write(body)
 
-    def _cut_body(self) -> None:
+    def _cut_body(self, *, reset: bool = False) -> None:
         page = self.server.site.pages.get(self.path)
         body = page.body if page and len(page.body) > 1 else b"x" * 1000
         self.send_response(200)
@@ -225,9 +241,14 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body[: len(body) // 2])
         self.wfile.flush()
+        self.close_connection = True
+        if reset:
+            # Linger on with a zero timeout: closing then sends RST instead of FIN.
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.close()
+            return
         # shutdown() sends the FIN now, before the client could wait out a timeout.
         self.connection.shutdown(socket.SHUT_RDWR)
-        self.close_connection = True
 
     def _stream_zeros(self, size: int) -> None:
         self.send_response(200)

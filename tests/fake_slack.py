@@ -101,7 +101,7 @@ class FakeSlack:
         self.max_blocks = max_blocks
         self.messages: list[dict[str, Any]] = []  # accepted: via, channel, text, blocks
         self.attempts: list[dict[str, Any]] = []  # every request: path, headers, payload
-        self._failures: deque[Failure] = deque()
+        self._failures: deque[Failure | None] = deque()  # None: accept this call
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
@@ -132,9 +132,14 @@ class FakeSlack:
         body: str | None = None,
         retry_after: int | None = None,
         delay: float = 0.0,
+        after: int = 0,
     ) -> None:
-        """Answer the next `count` calls with this failure (a delay alone: answer late)."""
+        """Answer the next `count` calls with this failure (a delay alone: answer late).
+
+        `after`: accept that many calls normally first (an outage part-way through).
+        """
         with self._lock:
+            self._failures.extend([None] * after)
             self._failures.extend([Failure(status, error, body, retry_after, delay)] * count)
 
     def recover(self) -> None:

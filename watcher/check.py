@@ -12,14 +12,18 @@ from contextlib import closing
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from watcher.blocks import TRUNCATED as PARTLY_READ
 from watcher.catalogue import Page
-from watcher.diff import diff, looks_broken, published
+from watcher.config import AlertSettings
+from watcher.damage import damage
+from watcher.diff import diff, looks_broken, published, vanished_grades
+from watcher.faults import Stage, crash_point
 from watcher.fetch import Fetcher, FetchOutcome, FetchResult, PageRequest
-from watcher.models import Assessment, Change
+from watcher.models import Assessment, Change, ChangeKind
 from watcher.notify import Notifier
 from watcher.parse import parse_all
-from watcher.render import Message, render_baseline, render_digest
-from watcher.store import PendingAlert, Store, body_hash
+from watcher.render import HEALTH_KINDS, Message, render_baseline, render_digest, render_health
+from watcher.store import PageState, PendingAlert, Store, body_hash
 
 log = logging.getLogger(__name__)
 
@@ -79,11 +83,13 @@ def run_once(
     dry_run: bool = False,
     on_page: Callable[[PageOutcome], None] | None = None,
     should_stop: Callable[[], bool] = lambda: False,
+    unreachable_after: int = AlertSettings.unreachable_after,
 ) -> RunReport:
     """Check every page once and deliver what is pending. `dry_run` writes and sends nothing.
 
     `should_stop` is asked between pages: when it says yes, the run stops fetching,
-    still delivers what is queued, and records itself as stopped.
+    still delivers what is queued, and records itself as stopped. A page failing
+    `unreachable_after` runs in a row is reported once (`[alerts] unreachable_after`).
     """
     run_id = None if dry_run else store.start_run(now())
     report = RunReport(run_id)
@@ -92,7 +98,9 @@ def run_once(
     # closing(): a stop request cancels the downloads not yet started.
     with closing(fetcher.fetch_all(requests)) as results:
         for result in results:
-            outcome = _check_page(by_url[result.url], result, store, run_id, now(), dry_run)
+            crash_point(Stage.FETCHED)  # the fault tests' switch; a no-op otherwise
+            run = _Run(store, run_id, now(), unreachable_after)
+            outcome = _check_page(by_url[result.url], result, run)
             _log_outcome(outcome)
             report.outcomes.append(outcome)
             if on_page:
@@ -109,9 +117,14 @@ def run_once(
         baseline = render_baseline(new_pages, now().date())
         store.queue_baseline(run_id, baseline.to_dict(), now())
     deliver(store, notifier, now, report)
+    _finish(store, run_id, report, now())
+    return report
+
+
+def _finish(store: Store, run_id: int, report: RunReport, now: datetime) -> None:
     store.finish_run(
         run_id,
-        now(),
+        now,
         pages_checked=len(report.outcomes),
         pages_changed=report.count("changed") + report.count("published"),
         pages_failed=len(report.failed),
@@ -119,7 +132,6 @@ def run_once(
         alerts_sent=report.alerts_sent,
         outcome="stopped" if report.stopped else "partial" if report.exit_code else "ok",
     )
-    return report
 
 
 def _request(store: Store, url: str) -> PageRequest:
@@ -136,42 +148,94 @@ def _log_outcome(outcome: PageOutcome) -> None:
         log.info("%s: %s (%d changes)", outcome.url, outcome.status, len(outcome.changes))
 
 
-def _check_page(
-    page: Page, result: FetchResult, store: Store, run_id: int | None, now: datetime, dry: bool
-) -> PageOutcome:
+@dataclass(frozen=True)
+class _Run:
+    """What checking one page needs of its run."""
+
+    store: Store
+    run_id: int | None  # None on a dry run: nothing is written
+    now: datetime
+    unreachable_after: int
+
+
+def _check_page(page: Page, result: FetchResult, run: _Run) -> PageOutcome:
     """Turn one fetch into an outcome, storing it unless this is a dry run."""
-    state = store.page_state(page.url)
+    store, state = run.store, run.store.page_state(page.url)
     validators = {"etag": result.etag, "last_modified": result.last_modified}
     if result.outcome is FetchOutcome.NOT_MODIFIED or (
         result.outcome is FetchOutcome.OK and state and state.body_sha256 == body_hash(result.body)
     ):
         # 304, or the very same bytes as last time: nothing to parse.
-        if not dry:
-            store.record_unchanged(page.url, result.status or 304, now, **validators)
+        if run.run_id is not None:
+            _note_recovery(page, state, run)
+            store.record_unchanged(page.url, result.status or 304, run.now, **validators)
         return PageOutcome(page.url, "unchanged")
     if result.outcome is FetchOutcome.GONE and not (state and state.ever_ok):
-        if not dry:
-            store.record_absent(page.url, result.status or 404, now, page.organisation)
+        if run.run_id is not None:
+            _note_recovery(page, state, run)
+            store.record_absent(page.url, result.status or 404, run.now, page.organisation)
         return PageOutcome(page.url, "absent")
-    reason = _failure_reason(result)
+    reason = _failure_reason(result) or _damage(result.body, store, state)
     reading = reason or _read(page.url, result.body, store, seen_before=bool(state))
     if isinstance(reading, str):
-        if not dry:
-            store.record_failure(page.url, result.status, reading, now)
+        if run.run_id is not None:
+            _record_failure(page, result, reading, run)
         return PageOutcome(page.url, "failed", reason=reading)
     outcome, readings = reading
-    if not dry:
+    if run.run_id is not None:
+        _note_recovery(page, state, run)
         store.record_assessment(
-            run_id=run_id or 0,
+            run_id=run.run_id,
             url=page.url,
             status=result.status or 200,
             body=result.body,
             validators=validators,
             readings=readings,
             changes=outcome.changes,
-            now=now,
+            now=run.now,
         )
+        crash_point(Stage.CHANGES_STORED)
     return outcome
+
+
+def _record_failure(page: Page, result: FetchResult, reason: str, run: _Run) -> None:
+    """Count the failure; at the threshold, queue the page's one "unreachable" alert."""
+    assert run.run_id is not None
+    failures = run.store.record_failure(page.url, result.status, reason, run.now)
+    state = run.store.page_state(page.url)
+    if failures < run.unreachable_after or state is None or state.failing_since is None:
+        return
+    alert = Change(
+        kind=ChangeKind.PAGE_UNREACHABLE,
+        url=page.url,
+        organisation=page.organisation,
+        cycle=page.cycle,
+        before=str(failures),
+        after=reason,
+        basis=state.failing_since,
+    )
+    run.store.queue_page_health(run.run_id, alert, run.now)
+
+
+def _note_recovery(page: Page, state: PageState | None, run: _Run) -> None:
+    """A page answering again after an "unreachable" alert gets one quiet note."""
+    if run.run_id is None or state is None or state.failing_since is None:
+        return
+    note = Change(
+        kind=ChangeKind.PAGE_REACHABLE,
+        url=page.url,
+        organisation=page.organisation,
+        cycle=page.cycle,
+        before=str(state.consecutive_failures),
+        basis=state.failing_since,
+    )
+    run.store.queue_page_health(run.run_id, note, run.now)
+
+
+def _damage(body: bytes, store: Store, state: PageState | None) -> str | None:
+    """Why a 200 cannot be trusted this time (cut short, broken bytes), if it cannot."""
+    last_good = store.body(state.body_sha256) if state and state.body_sha256 else None
+    return damage(body, last_good)
 
 
 Reading = tuple[PageOutcome, list[tuple[str, Assessment]]]
@@ -184,6 +248,9 @@ def _read(url: str, body: bytes, store: Store, *, seen_before: bool) -> Reading 
     the page must count as unreadable this time.
     """
     assessments = parse_all(body, url)
+    if any(PARTLY_READ in a.anomalies for a in assessments):
+        # The parser's bounds cut the page: what was left out would read as resolved.
+        return f"{PARTLY_READ} (read only in part, so compared with nothing)"
     known = store.subjects(url)
     multi = bool(assessments) and assessments[0].kind.is_multi
     if not assessments or (known and (known != [""]) != multi):
@@ -195,15 +262,25 @@ def _read(url: str, body: bytes, store: Store, *, seen_before: bool) -> Reading 
         status = "published" if seen_before else "new"
         found = [c for _, a in readings for c in published(a)] if seen_before else []
         return PageOutcome(url, status, tuple(found), assessment=readings[0][1]), readings
+    changes = _compare(url, store, readings)
+    if isinstance(changes, str):
+        return changes
+    status = "changed" if changes else "unchanged"
+    return PageOutcome(url, status, tuple(changes), assessment=readings[0][1]), readings
+
+
+def _compare(url: str, store: Store, readings: list[tuple[str, Assessment]]) -> list[Change] | str:
+    """Each reading's changes since the stored one, or why this reading cannot be trusted."""
     changes: list[Change] = []
     for subject, after in readings:
         latest = store.latest_reading(url, subject)
         basis, before = latest or (0, replace(after, judgements=(), findings=(), monitoring=None))
         if looks_broken(before, after):
             return "no grades found on a page that had them (maintenance or error page?)"
+        if missing := vanished_grades(before, after):
+            return f"grades missing from the page: {', '.join(missing)} (broken template?)"
         changes += [replace(c, basis=str(basis)) for c in diff(before, after)]
-    status = "changed" if changes else "unchanged"
-    return PageOutcome(url, status, tuple(changes), assessment=readings[0][1]), readings
+    return changes
 
 
 def _departed(
@@ -259,7 +336,10 @@ def deliver(
             continue
         error, fatal, ts = _send_all(notifier, messages)
         if error is None:
+            # The one window that can repeat a message: Slack has it, the store not yet.
+            crash_point(Stage.SLACK_ACCEPTED)
             store.mark_sent(alert_ids, ts, now())
+            crash_point(Stage.MARKED_SENT)
             report.alerts_sent += len(alert_ids)
             continue
         store.mark_attempt_failed(alert_ids, error)
@@ -285,15 +365,38 @@ def _batches(pending: Sequence[PendingAlert]) -> list[tuple[list[str], list[Mess
     """Group pending alerts into messages: one digest per organisation, in parts."""
     batches: list[tuple[list[str], list[Message]]] = []
     groups: dict[str, list[PendingAlert]] = {}
+    health: list[PendingAlert] = []  # page health: one message for all forces
     for alert in pending:
         if alert.payload is not None:
             batches.append(([alert.id], [Message.from_dict(alert.payload)]))
+        elif alert.change is not None and alert.change.kind in HEALTH_KINDS:
+            health.append(alert)
         elif alert.change is not None:
             groups.setdefault(alert.organisation, []).append(alert)
-    for organisation, alerts in groups.items():
+    for organisation, alerts in [*groups.items(), *([(None, health)] if health else [])]:
         for start in range(0, len(alerts), CHANGES_PER_MESSAGE):
-            part = alerts[start : start + CHANGES_PER_MESSAGE]
-            seen_on = datetime.fromisoformat(part[0].created_at).date()
-            changes = [a.change for a in part if a.change is not None]
-            batches.append(([a.id for a in part], render_digest(organisation, changes, seen_on)))
+            batches += _one_message_each(organisation, alerts[start : start + CHANGES_PER_MESSAGE])
     return batches
+
+
+def _one_message_each(
+    organisation: str | None, alerts: Sequence[PendingAlert]
+) -> list[tuple[list[str], list[Message]]]:
+    """Alerts rendered as a digest (None: page health), halved until each is one message.
+
+    Each batch is marked sent on its own, so Slack failing part-way through a long
+    digest never makes the next run post the messages it already took. Only one change
+    too long for a single message still goes out as several.
+    """
+    seen_on = datetime.fromisoformat(alerts[0].created_at).date()
+    changes = [a.change for a in alerts if a.change is not None]
+    if organisation is None:
+        messages = render_health(changes, seen_on)
+    else:
+        messages = render_digest(organisation, changes, seen_on)
+    if len(messages) <= 1 or len(alerts) == 1:
+        return [([a.id for a in alerts], messages)]
+    middle = len(alerts) // 2
+    return _one_message_each(organisation, alerts[:middle]) + _one_message_each(
+        organisation, alerts[middle:]
+    )

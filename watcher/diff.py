@@ -45,6 +45,21 @@ def looks_broken(before: Assessment | None, after: Assessment) -> bool:
     )
 
 
+def vanished_grades(before: Assessment | None, after: Assessment) -> list[str]:
+    """Labels of graded units that are missing from the page altogether now.
+
+    The inspectorate replaces a grade (with another, or with a state such as "not yet
+    graded"); it does not drop a unit from a page that still shows the others. A unit
+    that simply vanished means a broken template or a cut page, not a withdrawn grade.
+    """
+    if before is None:
+        return []
+    present = {j.unit for j in after.judgements}
+    return [
+        j.label or j.unit for j in before.judgements if j.grade.is_graded and j.unit not in present
+    ]
+
+
 def diff(before: Assessment | None, after: Assessment) -> list[Change]:
     """Every meaningful change from `before` to `after` (None: nothing known before)."""
     if before is None or looks_broken(before, after):

@@ -22,12 +22,13 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Collection, Generator, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from enum import StrEnum
+from queue import SimpleQueue
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 import httpx
@@ -40,6 +41,8 @@ MAX_RETRY_AFTER = 60.0  # seconds; a server asking for longer is told "see you t
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _GONE = frozenset({404, 410})
 _RETRY_AFTER_STATUSES = {429: "rate limited", 503: "unavailable"}
+# A non-200 body up to this size is read away so its connection can be reused (bytes).
+_DRAIN_LIMIT = 65_536
 # Backoff between attempts when the server gives no Retry-After (seconds).
 _WAIT_INITIAL = 1.0
 _WAIT_MAX = 30.0
@@ -225,14 +228,19 @@ class Fetcher:
         for request in requests:
             by_host.setdefault(_host(request.url), []).append(request)
         with ExitStack() as stack:
-            futures: list[Future[FetchResult]] = []
+            # Futures are handed over as they finish and then let go of: a list of them
+            # would hold every page's body in memory until the run ends.
+            finished: SimpleQueue[Future[FetchResult]] = SimpleQueue()
+            count = 0
             for host, host_requests in by_host.items():
                 # One pool per host: a busy host cannot starve the others of workers.
                 pool = ThreadPoolExecutor(self._settings.max_concurrency, f"fetch-{host}")
                 stack.callback(pool.shutdown, wait=True, cancel_futures=True)
-                futures += [pool.submit(self.fetch, request) for request in host_requests]
-            for future in as_completed(futures):
-                yield future.result()
+                for request in host_requests:
+                    pool.submit(self.fetch, request).add_done_callback(finished.put)
+                    count += 1
+            for _ in range(count):
+                yield finished.get().result()
 
     def _attempts(self, request: PageRequest) -> tuple[_Reply | _Failure, int]:
         """Run attempts until one gives a final answer or stamina gives up."""
@@ -278,12 +286,31 @@ class Fetcher:
                 self._gate(host).turn(host),
                 self._client.stream("GET", url, headers=headers) as response,
             ):
-                body = self._read_body(response, url) if response.status_code == 200 else b""
-                return _Reply(response.status_code, response.headers, body, url)
+                if response.status_code != 200:
+                    self._discard_body(response)
+                    return _Reply(response.status_code, response.headers, b"", url)
+                return _Reply(200, response.headers, self._read_body(response, url), url)
         except httpx.TransportError as exc:
             raise _Transient(_describe(exc), url=url) from exc
         except (httpx.HTTPError, httpx.InvalidURL) as exc:
             raise _Failure(_describe(exc), url=url) from exc
+
+    def _discard_body(self, response: httpx.Response) -> None:
+        """Read away a small non-200 body (a 304's is empty) so the connection is reused.
+
+        httpx closes a connection whose response was not read to the end: every 304
+        would cost a new TCP connection. A large, slow or broken body is left unread:
+        closing the connection is cheaper, and it must not change what the reply means.
+        """
+        deadline = self._clock() + self._settings.timeout
+        read = 0
+        try:
+            for chunk in response.iter_raw():
+                read += len(chunk)
+                if read > _DRAIN_LIMIT or self._clock() > deadline:
+                    return
+        except httpx.HTTPError:
+            return
 
     def _read_body(self, response: httpx.Response, url: str) -> bytes:
         """Read the body, refusing it as soon as it would pass the size cap."""

@@ -226,6 +226,10 @@ class ChangeKind(StrEnum):
     REPORT_PUBLISHED = "report_published"
     MONITORING_ENTERED = "monitoring_entered"
     MONITORING_LEFT = "monitoring_left"
+    # Page health, not inspection news: a page failing for `[alerts] unreachable_after`
+    # runs in a row, and the same page readable again after such an alert.
+    PAGE_UNREACHABLE = "page_unreachable"
+    PAGE_REACHABLE = "page_reachable"
 
 
 class Direction(StrEnum):

@@ -21,9 +21,11 @@ from typing import Any, Protocol
 from urllib.error import URLError
 from urllib.parse import urlsplit
 
-from rich.console import Console
+from rich.console import Console, Group, RenderableType
 from rich.emoji import Emoji
 from rich.rule import Rule
+from rich.style import Style
+from rich.table import Table
 from rich.text import Text
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -435,16 +437,14 @@ class ConsoleNotifier:
         return Delivery(ok=True)
 
 
-def _terminal_block(block: Mapping[str, Any]) -> Text | Rule:
+def _terminal_block(block: Mapping[str, Any]) -> RenderableType:
     kind = block.get("type")
     if kind == "header":
         return Text(Emoji.replace(block["text"]["text"]), style="bold underline")
     if kind == "section":
         text = _mrkdwn(block.get("text", {}).get("text", ""))
-        for field in block.get("fields", []):
-            text.append("\n  ")
-            text.append_text(_mrkdwn(field.get("text", "")))
-        return text
+        fields = [_mrkdwn(field.get("text", "")) for field in block.get("fields", [])]
+        return Group(text, _fields(fields)) if fields else text
     if kind == "context":
         text = Text(style="dim")
         for number, element in enumerate(block.get("elements", [])):
@@ -455,6 +455,16 @@ def _terminal_block(block: Mapping[str, Any]) -> Text | Rule:
     if kind == "divider":
         return Rule(style="dim")
     return Text(f"[{kind} block]", style="dim")
+
+
+def _fields(fields: list[Text]) -> Table:
+    """A section's fields two to a row, as Slack lays them out."""
+    grid = Table.grid(padding=(0, 4))
+    grid.add_column(ratio=1)
+    grid.add_column(ratio=1)
+    for start in range(0, len(fields), 2):
+        grid.add_row(*fields[start : start + 2])
+    return grid
 
 
 _INLINE = re.compile(
@@ -491,10 +501,10 @@ def _append_inline(text: Text, match: re.Match[str]) -> None:
         target, label = _plain(match["target"]), match["label"]
         if target.startswith(("!", "@", "#")):
             text.append("@" + target.lstrip("!@#"), style="bold")
-        elif label:
-            text.append(f"{_plain(label)} ({target})", style="underline")
+        elif label:  # the URL shown too: not every terminal makes a link clickable
+            text.append(f"{_plain(label)} ({target})", style=Style(underline=True, link=target))
         else:
-            text.append(target, style="underline")
+            text.append(target, style=Style(underline=True, link=target))
         return
     if match["emoji"]:
         text.append(Emoji.replace(match["emoji"]))

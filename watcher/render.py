@@ -10,8 +10,9 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from watcher.catalogue import cycle_label, force_name
 from watcher.models import Assessment, Change, ChangeKind, Direction, FindingKind, Grade
@@ -92,10 +93,14 @@ class _Group:
 def render_digest(organisation: str, changes: Sequence[Change], seen_on: date) -> list[Message]:
     """One organisation's changes in one run, as one message or, when long, several.
 
-    Every alertable change appears in exactly one message; noted practice never does.
-    No changes to alert: no messages.
+    Every alertable change appears in exactly one message; noted practice never does,
+    nor page health (see `render_health`). No changes to alert: no messages.
     """
-    alerting = [c for c in changes if c.finding_kind is not FindingKind.PRACTICE]
+    alerting = [
+        c
+        for c in changes
+        if c.finding_kind is not FindingKind.PRACTICE and c.kind not in HEALTH_KINDS
+    ]
     if not alerting:
         return []
     name = force_name(organisation)
@@ -435,6 +440,60 @@ def _baseline_line(assessment: Assessment) -> str:
     recorded = _counted(grades, "grade", "grades") + _counted(findings, "finding", "findings")
     parts.append(", ".join(recorded) or "no grades or findings yet")
     return "• " + " · ".join(parts)
+
+
+# ---------------------------------------------------------------- page health
+
+HEALTH_KINDS = frozenset({ChangeKind.PAGE_UNREACHABLE, ChangeKind.PAGE_REACHABLE})
+_REASON_MAX = 300
+
+
+def render_health(changes: Sequence[Change], seen_on: date) -> list[Message]:
+    """Pages that keep failing, or read again after that, in one message for all forces.
+
+    Page health is not inspection news: it never joins a force's digest, and a site
+    outage makes one message, not one per force. Pass `PAGE_UNREACHABLE` changes
+    (`before`: failed runs in a row, `after`: the last reason, `basis`: when the
+    failures began) and `PAGE_REACHABLE` ones.
+    """
+    down = [c for c in changes if c.kind is ChangeKind.PAGE_UNREACHABLE]
+    up = [c for c in changes if c.kind is ChangeKind.PAGE_REACHABLE]
+    if not down and not up:
+        return []
+    counts = _counted(len(down), "page unreachable", "pages unreachable")
+    counts += _counted(len(up), "page readable again", "pages readable again")
+    title = f"Watcher: {', '.join(counts)}"
+    context = (
+        f"Seen {format_date(seen_on)} · a page that cannot be read is compared with nothing "
+        "and raises no grade or finding alert; its next good read is compared with its last"
+    )
+    entries = [_health_line(c) for c in [*down, *up]]
+    return _number_parts(title, title, _paginate([_Group("", tuple(_pack(entries)), context)]))
+
+
+def _health_line(change: Change) -> str:
+    page = _page_label(change)
+    if change.kind is ChangeKind.PAGE_REACHABLE:
+        return f":white_check_mark: {page}: readable again"
+    reason = escape_mrkdwn(_clip(change.after or "no reason recorded", _REASON_MAX))
+    runs = "on this run" if change.before == "1" else f"for {change.before or 'several'} runs"
+    in_a_row = "" if change.before == "1" else " in a row"
+    return f":warning: {page}: unreachable {runs}{in_a_row}{_since(change.basis)}: {reason}"
+
+
+def _page_label(change: Change) -> str:
+    names = [force_name(change.organisation) if change.organisation else ""]
+    names.append(cycle_label(change.cycle) if change.cycle else "")
+    name = " · ".join(escape_mrkdwn(n) for n in names if n)
+    path = escape_mrkdwn(urlsplit(change.url).path or change.url)
+    return f"*{name}* · {_link(change.url, path)}" if name else _link(change.url, path)
+
+
+def _since(basis: str) -> str:
+    try:
+        return f" (since {format_date(datetime.fromisoformat(basis).date())})"
+    except ValueError:
+        return ""
 
 
 # ---------------------------------------------------------------- splitting on refusal

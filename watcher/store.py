@@ -21,6 +21,7 @@ from typing import Any
 
 import sqlite_utils
 
+from watcher.faults import Stage, crash_point
 from watcher.models import (
     Assessment,
     Change,
@@ -163,6 +164,7 @@ class PageState:
     last_status: int | None
     consecutive_failures: int
     ever_ok: bool
+    failing_since: str | None = None  # when the current run of failures began
 
 
 @dataclass(frozen=True)
@@ -208,7 +210,13 @@ class Store:
             last_status=row["last_status"],
             consecutive_failures=row["consecutive_failures"] or 0,
             ever_ok=row["last_ok_at"] is not None,
+            failing_since=row["failing_since"],
         )
+
+    def body(self, sha256: str) -> bytes | None:
+        """A stored raw body by its hash (the last good copy of a page, say)."""
+        rows = list(self.db.query("select body from bodies where sha256 = ?", [sha256]))
+        return zlib.decompress(rows[0]["body"]) if rows else None
 
     def latest_assessment(self, url: str, subject: str = "") -> Assessment | None:
         """The page's last good assessment (of one organisation, on an all-force page)."""
@@ -336,6 +344,7 @@ class Store:
                 self._insert_assessment(url, subject, sha, assessment, now)
                 for subject, assessment in readings
             )
+            crash_point(Stage.ASSESSMENT_STORED)  # the fault tests' switch; a no-op otherwise
             for change in changes:
                 self._insert_change(run_id, change, now)
         return written
@@ -384,6 +393,35 @@ class Store:
             }
         )
         self._queue(change_id, run_id, change.organisation, "change", change_id, None, now)
+
+    def queue_page_health(self, run_id: int, change: Change, now: datetime) -> bool:
+        """Queue a page-health alert at most once per run of failures; True if queued.
+
+        "Unreachable" goes out once per run of failures, however long it lasts;
+        "reachable again" only after an "unreachable", and once. Safe to repeat after a
+        crash: what was committed is found and not queued twice.
+        """
+        with self.transaction():
+            state = self.page_state(change.url)
+            since = state.failing_since if state else None
+            if since is None:
+                return False
+            if self._health_alert_since(change.url, change.kind, since):
+                return False
+            unreachable = ChangeKind.PAGE_UNREACHABLE
+            if change.kind is not unreachable and not self._health_alert_since(
+                change.url, unreachable, since
+            ):
+                return False  # it never was reported unreachable: stay quiet
+            self._insert_change(run_id, change, now)
+        return True
+
+    def _health_alert_since(self, url: str, kind: ChangeKind, since: str) -> bool:
+        rows = self.db.query(
+            "select 1 from changes where url = ? and kind = ? and detected_at >= ? limit 1",
+            [url, str(kind), since],
+        )
+        return bool(list(rows))
 
     def queue_baseline(self, run_id: int, payload: dict[str, Any], now: datetime) -> None:
         """Queue the run's one "now watching" summary."""

@@ -1,0 +1,109 @@
+"""Process faults: `python -m watcher check` killed (SIGKILL) at each boundary of a run,
+and two runs started at once. Real processes, real sockets, a real SQLite file.
+
+The crash switch is the library's own (`WATCHER_CRASH_AT`, see `watcher.faults`). After
+every crash the next run must alert every change exactly once, with one documented
+exception: killed after Slack took a message but before the store marked it sent, the
+next run posts that one message again (at most once per crash).
+"""
+
+from __future__ import annotations
+
+import signal
+from pathlib import Path
+
+import pytest
+
+from tests.fake_site import FakeSite
+from tests.fake_slack import FakeSlack
+from tests.fault_kit import (  # noqa: F401 -- no_backoff is an autouse fixture
+    GRADE_CHANGE,
+    LEGITIMACY,
+    Tally,
+    check_here,
+    check_process,
+    integrity,
+    no_backoff,
+    query,
+    record,
+    start_process,
+    tally,
+    write_config,
+)
+from tests.pages import AFI_STOP_SEARCH, LegitimacyPage2017
+from watcher.faults import Stage
+
+CHANGED = LegitimacyPage2017(pillar_grade="Good", afis={1: [AFI_STOP_SEARCH]}).html()
+# The changed page alerts a grade, a new area for improvement and two resolved ones.
+EXPECTED = [GRADE_CHANGE, "reasonable grounds for stop and search", "IPCC", "vetting"]
+ALARMS_LEFT = ("withdrawn", "no grade shown", "unreachable")
+
+
+@pytest.fixture
+def config(tmp_path: Path, fake_site: FakeSite, fake_slack: FakeSlack) -> Path:
+    return write_config(tmp_path, fake_site.url("/"), fake_slack.api_url, timeout=5.0)
+
+
+@pytest.fixture
+def env(fake_slack: FakeSlack) -> dict[str, str]:
+    return {"SLACK_BOT_TOKEN": fake_slack.token}
+
+
+@pytest.fixture
+def baseline(fake_site: FakeSite, fake_slack: FakeSlack, config: Path, env: dict[str, str]) -> int:
+    """The page is watched; returns how many messages Slack has (the baseline note)."""
+    fake_site.set_page(LEGITIMACY, LegitimacyPage2017().html())
+    assert check_here(config, env).exit_code == 0
+    return len(fake_slack.messages)
+
+
+@pytest.mark.parametrize("stage", list(Stage))
+def test_crash_at_any_stage_loses_nothing(
+    stage: Stage,
+    fake_site: FakeSite,
+    fake_slack: FakeSlack,
+    config: Path,
+    env: dict[str, str],
+    baseline: int,
+) -> None:
+    """Killed at `stage`, the next run alerts each change once (twice at most in the window)."""
+    fake_site.set_page(LEGITIMACY, CHANGED)
+    crashed = check_process(config, env, crash_at=stage)
+    assert crashed.returncode == -signal.SIGKILL, crashed.stderr
+    assert integrity(config) == "ok"
+
+    recovered = check_process(config, env)
+    assert recovered.returncode == 0, recovered.stdout + recovered.stderr
+    assert check_here(config, env).exit_code == 0  # and nothing more after that
+    assert integrity(config) == "ok"
+    assert query(config, "select id from outbox where state = 'pending'") == []
+
+    window = stage is Stage.SLACK_ACCEPTED
+    counts = tally(fake_slack.messages[baseline:], EXPECTED, ALARMS_LEFT)
+    outcome = (
+        f"killed (exit {crashed.returncode}); next run exit {recovered.returncode}, "
+        f"integrity_check {integrity(config)}, nothing pending"
+    )
+    record("process", f"SIGKILL at {stage}", outcome, counts, window=window)
+    assert (counts.expected, counts.delivered, counts.false_alerts) == (4, 4, 0)
+    # The documented bound: only a crash between Slack and the store repeats, once.
+    assert counts.duplicates == (len(EXPECTED) if window else 0)
+
+
+def test_two_checks_at_once_one_runs_and_one_exits(
+    fake_site: FakeSite, fake_slack: FakeSlack, config: Path, env: dict[str, str], baseline: int
+) -> None:
+    """Two `watcher check` started together: one runs, the other exits 2 saying why."""
+    fake_site.set_page(LEGITIMACY, CHANGED)
+    fake_site.inject(LEGITIMACY, delay=1.5)  # the first run holds the lock meanwhile
+    runs = [start_process(config, env), start_process(config, env)]
+    outputs = [run.communicate(timeout=30) for run in runs]
+    codes = sorted(run.returncode for run in runs)
+    assert codes == [0, 2], outputs
+    loser = next(err for run, (_, err) in zip(runs, outputs, strict=True) if run.returncode == 2)
+    assert "another watcher run is in progress" in loser
+    assert integrity(config) == "ok"
+    counts = tally(fake_slack.messages[baseline:], EXPECTED, ALARMS_LEFT)
+    said = loser.strip().splitlines()[-1]
+    record("process", "two checks started together", f"exit codes {codes}; {said}", counts)
+    assert counts == Tally(expected=4, delivered=4, duplicates=0, false_alerts=0)
