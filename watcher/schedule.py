@@ -11,11 +11,20 @@ import logging
 import signal
 import threading
 from collections.abc import Callable
+from contextlib import suppress
+from dataclasses import replace
 from datetime import datetime
 from types import FrameType
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
+from apscheduler.events import (
+    EVENT_JOB_ERROR,
+    EVENT_JOB_EXECUTED,
+    EVENT_SCHEDULER_START,
+    SchedulerEvent,
+)
+from apscheduler.schedulers import SchedulerNotRunningError
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 
@@ -26,14 +35,27 @@ log = logging.getLogger(__name__)
 MISFIRE_GRACE_SECONDS = 3600
 
 
-def make_trigger(settings: ScheduleSettings) -> CronTrigger:
+def make_trigger(settings: ScheduleSettings, *, second: int = 0) -> CronTrigger:
+    """The cron trigger of `[schedule]`: the days, hour and minute, in its time zone.
+
+    `second` is not a config key: it lets a test (through `watcher run`'s hidden
+    `--second`) fire a real schedule a few seconds ahead instead of a minute.
+    """
     return CronTrigger(
         day_of_week=",".join(settings.days),
         hour=settings.hour,
         minute=settings.minute,
+        second=second,
         timezone=ZoneInfo(settings.timezone),
         jitter=settings.jitter or None,
     )
+
+
+def next_check(settings: ScheduleSettings, now: datetime, *, second: int = 0) -> datetime | None:
+    """When the schedule next fires after `now`, before its random jitter is added."""
+    trigger = make_trigger(replace(settings, jitter=0), second=second)
+    fire: datetime | None = trigger.get_next_fire_time(None, now)
+    return fire
 
 
 def is_overdue(trigger: CronTrigger, last_success: datetime | None, now: datetime) -> bool:
@@ -49,38 +71,71 @@ def run_forever(
     job: Callable[[threading.Event], object],
     last_success: Callable[[], datetime | None],
     now: Callable[[], datetime],
+    *,
+    second: int = 0,
 ) -> None:
-    """Run `job` on the schedule until SIGTERM or SIGINT; the job gets the stop event."""
+    """Run `job` on the schedule until SIGTERM or SIGINT; the job gets the stop event.
+
+    One job, never two instances at once: a catch-up after downtime is the same job
+    brought forward to now, so it cannot overlap the next scheduled run.
+    """
     stop = threading.Event()
     scheduler = BlockingScheduler(timezone=ZoneInfo(settings.timezone))
-    trigger = make_trigger(settings)
-    job_options = {
+    steady = make_trigger(replace(settings, jitter=0), second=second)
+    options: dict[str, Any] = {
         "misfire_grace_time": MISFIRE_GRACE_SECONDS,
         "coalesce": True,
         "max_instances": 1,
     }
-    scheduler.add_job(job, trigger, args=[stop], id="check", **job_options)
-    if is_overdue(trigger, last_success(), now()):
+    if is_overdue(steady, last_success(), now()):
         log.info("last successful run is older than one period: running now to catch up")
-        scheduler.add_job(job, args=[stop], id="catch-up", **job_options)
+        options["next_run_time"] = now()
+    trigger = make_trigger(settings, second=second)
+    scheduler.add_job(job, trigger, args=[stop], id="check", **options)
+    _stop_on_signals(scheduler, stop)
 
-    def _stop(signum: int, frame: FrameType | None) -> None:
-        log.info("received %s: stopping after the current page", signal.Signals(signum).name)
-        stop.set()
-        threading.Thread(target=scheduler.shutdown, kwargs={"wait": True}).start()
+    def after_job(event: SchedulerEvent) -> None:
+        # Not scheduler.get_job(): this runs on the job's thread, and a shutdown
+        # waiting for that thread holds the job store's lock.
+        _log_next("next", settings, now(), second)
 
-    signal.signal(signal.SIGTERM, _stop)
-    signal.signal(signal.SIGINT, _stop)
-    scheduler.add_listener(
-        lambda _event: _log_next(scheduler), EVENT_JOB_EXECUTED | EVENT_JOB_ERROR
-    )
-    first = trigger.get_next_fire_time(None, now())
-    log.info("scheduler started; next check at %s", first.isoformat() if first else "never")
+    scheduler.add_listener(after_job, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
+    _log_next("scheduler started; next", settings, now(), second)
     scheduler.start()
     log.info("scheduler stopped")
 
 
-def _log_next(scheduler: BlockingScheduler) -> None:
-    job = scheduler.get_job("check")
-    if job is not None and job.next_run_time is not None:
-        log.info("next check at %s", job.next_run_time.isoformat())
+def _stop_on_signals(scheduler: BlockingScheduler, stop: threading.Event) -> None:
+    """SIGTERM / SIGINT: tell the running job to stop after its page, then shut down.
+
+    The shutdown waits for the job on another thread: a signal handler must return.
+    """
+
+    def shut_down() -> None:
+        with suppress(SchedulerNotRunningError):
+            scheduler.shutdown(wait=True)
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        if stop.is_set():
+            return  # already stopping
+        log.info("received %s: stopping after the current page", signal.Signals(signum).name)
+        stop.set()
+        threading.Thread(target=shut_down, name="watcher-shutdown").start()
+
+    def on_start(event: SchedulerEvent) -> None:
+        if stop.is_set():  # the signal came before the scheduler was running
+            threading.Thread(target=shut_down, name="watcher-shutdown").start()
+
+    scheduler.add_listener(on_start, EVENT_SCHEDULER_START)
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+
+
+def _log_next(prefix: str, settings: ScheduleSettings, now: datetime, second: int) -> None:
+    upcoming = next_check(settings, now, second=second)
+    log.info(
+        "%s check at %s (plus up to %d s of jitter)",
+        prefix,
+        upcoming.isoformat() if upcoming else "never",
+        settings.jitter,
+    )
