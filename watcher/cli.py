@@ -9,25 +9,40 @@ from __future__ import annotations
 import json
 import logging
 import os
+import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
 import click
+import sqlite_utils
 from rich.console import Console
+from rich.logging import RichHandler
 
-from watcher import __version__
+from watcher import __version__, queries, versions
 from watcher.catalogue import FORCES, Page, expand, force_name
-from watcher.check import RunReport, run_once
+from watcher.check import PageOutcome, RunReport, run_once
 from watcher.config import Config, ConfigError, load_config
+from watcher.demo import demo
 from watcher.fetch import Fetcher, FetchOutcome, PageRequest, build_client
 from watcher.lock import LockError, RunLock
+from watcher.models import Assessment
 from watcher.notify import ConsoleNotifier, Notifier, notifier_from_env
-from watcher.parse import parse
-from watcher.schedule import run_forever
+from watcher.parse import parse_all
+from watcher.queries import open_readonly
+from watcher.schedule import next_check, run_forever
 from watcher.store import Store, StoreError, open_database
+from watcher.terminal import (
+    STDERR,
+    comparison_view,
+    forces_table,
+    history_view,
+    page_progress,
+    status_view,
+)
 
 log = logging.getLogger("watcher")
 
@@ -52,21 +67,47 @@ class CannotRun(click.ClickException):
     type=click.Path(path_type=Path, dir_okay=False),
     help="Config file (default: $WATCHER_CONFIG or ./config.toml).",
 )
-@click.option("-v", "--verbose", is_flag=True, help="Log every page.")
-@click.option("-q", "--quiet", is_flag=True, help="Log only problems.")
+@click.option(
+    "-v", "--verbose", is_flag=True, help="Also log every HTTP request and the scheduler's steps."
+)
+@click.option(
+    "-q",
+    "--quiet",
+    is_flag=True,
+    help="Log only problems, and print no run summary when all went well (for cron).",
+)
 @click.pass_context
 def main(ctx: click.Context, config_path: Path | None, verbose: bool, quiet: bool) -> None:
     """Watch HMICFRS inspection pages and alert Slack when grades or findings change.
+
+    Logs go to stderr, one line per page checked and per problem.
 
     \b
     Example:
         watcher --config config.toml check --force kent
     """
-    level = logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for noisy in ("httpx", "httpcore", "slack_sdk", "urllib3"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    _configure_logging(verbose=verbose, quiet=quiet)
     ctx.obj = config_path
+
+
+def _configure_logging(*, verbose: bool, quiet: bool) -> None:
+    """Plain lines on stderr; through rich on a terminal, so a progress bar stays whole."""
+    level = logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO
+    handler: logging.Handler
+    if STDERR.is_terminal:
+        handler = RichHandler(console=STDERR, show_path=False, markup=False)
+        handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
+    else:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=level, handlers=[handler])
+    # -v / -q also set our logger's level: basicConfig does nothing when logging was
+    # already set up (by an embedding program or a test runner). The default inherits.
+    logging.getLogger("watcher").setLevel(level if verbose or quiet else logging.NOTSET)
+    for noisy in ("httpx", "apscheduler"):
+        logging.getLogger(noisy).setLevel(logging.INFO if verbose else logging.WARNING)
+    for noisy in ("httpcore", "slack_sdk", "urllib3"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 def _config(ctx: click.Context) -> Config:
@@ -108,8 +149,13 @@ def check(ctx: click.Context, forces: tuple[str, ...], dry_run: bool) -> None:
     """
     config = _config(ctx)
     console = Console()
-    report = check_once(config, console, forces=forces, dry_run=dry_run)
-    _summarise(console, report, dry_run)
+    quiet = bool(ctx.find_root().params.get("quiet"))
+    # A bar on a terminal; elsewhere (cron, Procfile) the log has a line per page.
+    show_bar = STDERR.is_terminal and not quiet
+    with page_progress(STDERR, len(_pages(config, forces)), show=show_bar) as on_page:
+        report = check_once(config, console, forces=forces, dry_run=dry_run, on_page=on_page)
+    if not quiet or report.exit_code or dry_run:
+        _summarise(console, report, dry_run)
     if report.fatal:
         raise click.ClickException(f"Slack: {report.fatal}")
     ctx.exit(report.exit_code)
@@ -122,6 +168,7 @@ def check_once(
     forces: tuple[str, ...] = (),
     dry_run: bool = False,
     should_stop: Callable[[], bool] = lambda: False,
+    on_page: Callable[[PageOutcome], None] | None = None,
 ) -> RunReport:
     """One locked run with fresh I/O objects: what `check` and each scheduled job do."""
     pages = _pages(config, forces)
@@ -140,17 +187,28 @@ def check_once(
                 now=utc_now,
                 dry_run=dry_run,
                 should_stop=should_stop,
+                on_page=on_page,
+                unreachable_after=config.alerts.unreachable_after,
             )
     except LockError as exc:
         raise CannotRun(str(exc)) from None
 
 
 @main.command(name="run")
+@click.option(
+    "--second",
+    type=click.IntRange(0, 59),
+    default=0,
+    hidden=True,  # for tests: a real schedule that fires seconds ahead, not minutes
+    help="Fire at this second of the scheduled minute.",
+)
 @click.pass_context
-def run_command(ctx: click.Context) -> None:
+def run_command(ctx: click.Context, second: int) -> None:
     """Run forever, checking on the [schedule] of the config (the Procfile's clock).
 
-    Stops cleanly on SIGTERM or SIGINT, after the page in progress.
+    Logs the next check when it starts. When the last successful run is older than
+    one scheduled period (the clock was down), it checks at once to catch up.
+    Stops cleanly on SIGTERM or SIGINT, after the page in progress, with exit code 0.
 
     \b
     Example:
@@ -171,7 +229,7 @@ def run_command(ctx: click.Context) -> None:
         with _open_store(config) as store:
             return store.last_success()
 
-    run_forever(config.schedule, job, last_success, utc_now)
+    run_forever(config.schedule, job, last_success, utc_now, second=second)
 
 
 def _pages(config: Config, forces: tuple[str, ...]) -> list[Page]:
@@ -222,11 +280,19 @@ def show(ctx: click.Context, url: str, as_json: bool) -> None:
         result = Fetcher(client, config.http, config.site.allowed_hosts).fetch(PageRequest(url))
     if result.outcome is not FetchOutcome.OK:
         raise CannotRun(f"{url}: {result.error or f'HTTP {result.status}'}")
-    assessment = parse(result.body, url)
+    assessments = parse_all(result.body, url)
     if as_json:
-        click.echo(json.dumps(assessment.to_dict(), indent=2, ensure_ascii=False))
+        # One object for a page about one organisation; a list for an all-force page.
+        multi = bool(assessments) and assessments[0].kind.is_multi
+        data = [a.to_dict() for a in assessments] if multi else assessments[0].to_dict()
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
     console = Console()
+    for assessment in assessments:
+        _print_assessment(console, assessment)
+
+
+def _print_assessment(console: Console, assessment: Assessment) -> None:
     org = force_name(assessment.organisation) if assessment.organisation else "(no force)"
     console.print(f"[bold]{org}[/] · {assessment.cycle or '?'} · {assessment.kind}")
     for j in assessment.judgements:
@@ -235,3 +301,135 @@ def show(ctx: click.Context, url: str, as_json: bool) -> None:
         console.print(f"  {f.kind.label} ({f.unit}): {f.text}", markup=False)
     for anomaly in assessment.anomalies:
         console.print(f"  [yellow]anomaly:[/] {anomaly}")
+
+
+# -- the operator's commands: read the state database, print, change nothing ----------
+
+
+@contextmanager
+def _read_state(config: Config) -> Iterator[sqlite_utils.Database]:
+    try:
+        db = open_readonly(config.state.path)
+    except StoreError as exc:
+        raise CannotRun(str(exc)) from None
+    try:
+        yield db
+    except sqlite3.Error as exc:
+        raise CannotRun(f"cannot read {config.state.path}: {exc}") from None
+    finally:
+        db.close()
+
+
+@main.command(name="status")
+@click.option("--runs", default=5, show_default=True, help="How many recent runs to list.")
+@click.pass_context
+def status_command(ctx: click.Context, runs: int) -> None:
+    """Show the last runs, the pages failing now, the alerts waiting, and the next check.
+
+    Exits 1 when a page is failing or an alert is waiting (a health check for
+    monitoring), 2 when there is no state database to read.
+
+    \b
+    Example:
+        watcher status --runs 10
+    """
+    config = _config(ctx)
+    with _read_state(config) as db:
+        found = queries.status(db, runs=runs)
+    upcoming = next_check(config.schedule, utc_now())
+    Console().print(status_view(found, upcoming, config.schedule.jitter))
+    ctx.exit(EXIT_OK if found.healthy else EXIT_PARTIAL)
+
+
+@main.command(name="history")
+@click.argument("force")
+@click.option("--unit", metavar="UNIT", help="Only this unit and its questions, e.g. legitimacy.")
+@click.option(
+    "--since",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="Only what was first seen on or after this date (YYYY-MM-DD).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the history as JSON.")
+@click.pass_context
+def history_command(
+    ctx: click.Context, force: str, unit: str | None, since: datetime | None, as_json: bool
+) -> None:
+    """Show a force's grades per unit across cycles, and its findings added and resolved.
+
+    Each grade is shown with the date the watcher first saw it.
+
+    \b
+    Examples:
+        watcher history kent
+        watcher history kent --unit legitimacy --since 2025-01-01 --json
+    """
+    config = _config(ctx)
+    with _read_state(config) as db:
+        if not queries.known_organisation(db, force):
+            raise click.BadParameter(f"unknown force {force!r} (see `watcher forces`)")
+        found = queries.force_history(db, force, unit=unit, since=since.date() if since else None)
+    if as_json:
+        click.echo(json.dumps(asdict(found), indent=2, ensure_ascii=False))
+        return
+    Console().print(history_view(found))
+
+
+@main.command(name="diff")
+@click.argument("url")
+@click.option("--from", "older", type=int, metavar="N", help="Older version (default: M - 1).")
+@click.option("--to", "newer", type=int, metavar="M", help="Newer version (default: the latest).")
+@click.option("--subject", default="", metavar="SLUG", help="On an all-force page: which force.")
+@click.pass_context
+def diff_command(
+    ctx: click.Context, url: str, older: int | None, newer: int | None, subject: str
+) -> None:
+    """Show two stored versions of a page: grades side by side, findings' word diffs.
+
+    Versions are numbered from 1, the oldest stored; by default the last two. For
+    explaining an alert. The URL may also be given as its path.
+
+    \b
+    Examples:
+        watcher diff https://hmicfrs.justiceinspectorates.gov.uk/peel-reports/kent-2023-25/
+        watcher diff /peel-reports/kent-2023-25/ --from 1 --to 3
+    """
+    config = _config(ctx)
+    with _read_state(config) as db:
+        stored = versions.stored_url(db, url)
+        if stored is None:
+            raise click.BadParameter(f"no page {url} is stored", param_hint="URL")
+        found = versions.stored_versions(db, stored, subject)
+        subjects = [s for s in versions.page_subjects(db, stored) if s]
+    if not found and subjects and not subject:
+        raise click.UsageError(f"an all-force page: add --subject, one of {', '.join(subjects)}")
+    try:
+        before, after = versions.pick_versions(found, older, newer)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    comparison = versions.compare(before, after)
+    Console().print(comparison_view(stored, comparison, len(found)))
+
+
+@main.command(name="forces")
+@click.option("--json", "as_json", is_flag=True, help="Print the rows as JSON.")
+@click.pass_context
+def forces_command(ctx: click.Context, as_json: bool) -> None:
+    """List the catalogue's forces, one row each, with their current grades.
+
+    A force's grades are those of its newest graded cycle in the state database.
+
+    \b
+    Example:
+        watcher forces --json
+    """
+    config = _config(ctx)
+    with _read_state(config) as db:
+        rows = queries.current_grades(db)
+    if as_json:
+        data = [asdict(row) for row in rows]
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+        return
+    Console().print(forces_table(rows))
+
+
+main.add_command(demo)  # `watcher demo`: the whole job offline (watcher/demo.py)
