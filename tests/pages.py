@@ -105,3 +105,36 @@ class LegitimacyPage2017:
                 parts.append("</ul>")
         parts.append(CHROME_BOTTOM.format(modified=escape(self.modified)))
         return "\n".join(parts).encode()
+
+
+ENGAGE_PATH = "/about-us/what-we-do/our-approach-to-monitoring-forces/police-forces-in-engage/"
+
+
+@dataclass
+class EngagedForce:
+    name: str
+    entered: str
+    reasons: list[str]
+
+
+def engage_page(forces: list[EngagedForce], banner: str = "") -> bytes:
+    """The 'police forces in Engage' page listing `forces`, as the site lays it out."""
+    parts = [
+        CHROME_TOP.format(title="Police forces in Engage", banner=escape(banner)),
+        "<h1>Police forces in Engage</h1>",
+        "<p>Engage is the enhanced phase of our monitoring process. We give forces in "
+        "Engage extra scrutiny and support.</p>",
+    ]
+    for force in forces:
+        parts += [
+            f"<h2>{escape(force.name)}</h2>",
+            "<h3>Entered Engage</h3>",
+            f"<p>{escape(force.entered)}</p>",
+            "<h3>Reasons</h3><ul>",
+            *(f"<li>{escape(reason)}</li>" for reason in force.reasons),
+            "</ul>",
+            "<h3>Related report</h3>",
+            f"<p>PEEL 2021/22: An inspection of {escape(force.name)}</p>",
+        ]
+    parts.append(CHROME_BOTTOM.format(modified="1 March 2025"))
+    return "\n".join(parts).encode()

@@ -74,3 +74,14 @@ def test_missing_file_and_bad_toml(tmp_path: Path) -> None:
         load_config(tmp_path / "nope.toml", environ={})
     with pytest.raises(ConfigError, match="not valid TOML"):
         load_config(write(tmp_path, "[site"), environ={})
+
+
+def test_fire_services_are_opt_in(tmp_path: Path) -> None:
+    """Fire and rescue services are watched only when listed, or with "all"."""
+    assert load_config(write(tmp_path, ""), environ={}).watch.services == ()
+    listed = load_config(write(tmp_path, "[watch]\nservices = ['essex']"), environ={})
+    assert listed.watch.services == ("essex",)
+    every = load_config(write(tmp_path, "[watch]\nservices = 'all'"), environ={})
+    assert every.watch.services is None
+    with pytest.raises(ConfigError, match=r"watch\.services"):
+        load_config(write(tmp_path, "[watch]\nservices = ['atlantis']"), environ={})

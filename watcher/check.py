@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 # Changes per Slack message: a digest longer than this goes out in parts, each marked
 # sent on its own, so a failure part-way resends at most one part.
 CHANGES_PER_MESSAGE = 20
+MONITORING_KINDS = frozenset((ChangeKind.MONITORING_ENTERED, ChangeKind.MONITORING_LEFT))
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
@@ -252,21 +253,24 @@ def _read(url: str, body: bytes, store: Store, *, seen_before: bool) -> Reading 
         # The parser's bounds cut the page: what was left out would read as resolved.
         return f"{PARTLY_READ} (read only in part, so compared with nothing)"
     known = store.subjects(url)
-    multi = bool(assessments) and assessments[0].kind.is_multi
-    if not assessments or (known and (known != [""]) != multi):
+    was_multi = bool(known) and known != [""]
+    # An all-force page that lists nobody (the last force left Engage) reads as [].
+    multi = assessments[0].kind.is_multi if assessments else was_multi
+    if not (assessments or multi) or (known and was_multi != multi):
         return "the page no longer reads as the same kind of page (maintenance or error page?)"
     readings = [(a.organisation if multi else "", a) for a in assessments]
     if multi:
         readings += _departed(url, store, known, {subject for subject, _ in readings})
+    first = readings[0][1] if readings else None
     if not known:
         status = "published" if seen_before else "new"
         found = [c for _, a in readings for c in published(a)] if seen_before else []
-        return PageOutcome(url, status, tuple(found), assessment=readings[0][1]), readings
+        return PageOutcome(url, status, tuple(found), assessment=first), readings
     changes = _compare(url, store, readings)
     if isinstance(changes, str):
         return changes
     status = "changed" if changes else "unchanged"
-    return PageOutcome(url, status, tuple(changes), assessment=readings[0][1]), readings
+    return PageOutcome(url, status, tuple(changes), assessment=first), readings
 
 
 def _compare(url: str, store: Store, readings: list[tuple[str, Assessment]]) -> list[Change] | str:
@@ -373,10 +377,16 @@ def _batches(pending: Sequence[PendingAlert]) -> list[tuple[list[str], list[Mess
             health.append(alert)
         elif alert.change is not None:
             groups.setdefault(alert.organisation, []).append(alert)
-    for organisation, alerts in [*groups.items(), *([(None, health)] if health else [])]:
+    # Forces entering or leaving Engage first, then by name: the same order every run.
+    ordered = sorted(groups.items(), key=lambda group: (not _about_monitoring(group[1]), group[0]))
+    for organisation, alerts in [*ordered, *([(None, health)] if health else [])]:
         for start in range(0, len(alerts), CHANGES_PER_MESSAGE):
             batches += _one_message_each(organisation, alerts[start : start + CHANGES_PER_MESSAGE])
     return batches
+
+
+def _about_monitoring(alerts: Sequence[PendingAlert]) -> bool:
+    return any(a.change is not None and a.change.kind in MONITORING_KINDS for a in alerts)
 
 
 def _one_message_each(

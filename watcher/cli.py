@@ -23,7 +23,15 @@ from rich.console import Console
 from rich.logging import RichHandler
 
 from watcher import __version__, queries, versions
-from watcher.catalogue import FORCES, Page, expand, force_name
+from watcher.catalogue import (
+    FORCES,
+    SERVICE_PREFIX,
+    SERVICES,
+    Page,
+    expand,
+    expand_services,
+    organisation_name,
+)
 from watcher.check import PageOutcome, RunReport, run_once
 from watcher.config import Config, ConfigError, load_config
 from watcher.demo import demo
@@ -232,14 +240,20 @@ def run_command(ctx: click.Context, second: int) -> None:
     run_forever(config.schedule, job, last_success, utc_now, second=second)
 
 
-def _pages(config: Config, forces: tuple[str, ...]) -> list[Page]:
-    watch = config.watch
-    if not forces:
-        return expand(config.site.base_url, watch.forces, watch.cycles, watch.pages)
-    for slug in forces:
-        if slug not in FORCES:
-            raise CannotRun(f"--force {slug}: unknown force (see the slugs in config.toml)")
-    return expand(config.site.base_url, forces, watch.cycles)
+def _pages(config: Config, only: tuple[str, ...]) -> list[Page]:
+    """The catalogue's pages, or only those of the forces and services named by --force."""
+    watch, base = config.watch, config.site.base_url
+    if not only:
+        police = expand(base, watch.forces, watch.cycles, watch.pages)
+        fire = expand_services(base, watch.services, watch.cycles) if watch.services != () else []
+        return police + fire
+    forces = [slug for slug in only if slug in FORCES]
+    services = [s.removeprefix(SERVICE_PREFIX) for s in only if s.startswith(SERVICE_PREFIX)]
+    for slug in only:
+        if slug not in FORCES and slug.removeprefix(SERVICE_PREFIX) not in SERVICES:
+            raise CannotRun(f"--force {slug}: unknown force or service (e.g. kent, frs/kent)")
+    fire = [p for p in expand_services(base, services, watch.cycles) if p.organisation]
+    return expand(base, forces, watch.cycles) + fire
 
 
 def _notifier(config: Config, console: Console) -> Notifier:
@@ -293,7 +307,7 @@ def show(ctx: click.Context, url: str, as_json: bool) -> None:
 
 
 def _print_assessment(console: Console, assessment: Assessment) -> None:
-    org = force_name(assessment.organisation) if assessment.organisation else "(no force)"
+    org = organisation_name(assessment.organisation) if assessment.organisation else "(no force)"
     console.print(f"[bold]{org}[/] · {assessment.cycle or '?'} · {assessment.kind}")
     for j in assessment.judgements:
         console.print(f"  {j.label}: [bold]{j.grade.label}[/]  ({j.unit})")

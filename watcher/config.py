@@ -39,6 +39,7 @@ class SiteSettings:
 @dataclass(frozen=True)
 class WatchSettings:
     forces: tuple[str, ...] | None = None  # None means all 43 territorial forces
+    services: tuple[str, ...] | None = ()  # fire and rescue services; None means all 44
     cycles: tuple[str, ...] = ("peel-2023-25", "peel-2025-27")
     pages: tuple[str, ...] = ()
 
@@ -124,7 +125,7 @@ def parse_config(raw: Mapping[str, Any]) -> Config:
     alerts = _section(raw, "alerts")
     schedule = _section(raw, "schedule")
     _reject_unknown(site, {"base_url", "allowed_hosts"}, "site")
-    _reject_unknown(watch, {"forces", "cycles", "pages"}, "watch")
+    _reject_unknown(watch, {"forces", "services", "cycles", "pages"}, "watch")
     _reject_unknown(
         http,
         {"user_agent", "timeout", "delay", "max_concurrency", "max_body_bytes", "retries"},
@@ -181,17 +182,10 @@ def _site(table: Mapping[str, Any]) -> SiteSettings:
 
 
 def _watch(table: Mapping[str, Any]) -> WatchSettings:
-    from watcher.catalogue import CYCLES, FORCES  # the catalogue owns the vocabulary
+    from watcher.catalogue import CYCLES, FORCES, SERVICES  # the catalogue owns the vocabulary
 
-    forces_raw = table.get("forces", "all")
-    forces: tuple[str, ...] | None
-    if forces_raw == "all":
-        forces = None
-    else:
-        forces = _str_list(table, "watch.forces", ())
-        for slug in forces:
-            if slug not in FORCES:
-                raise ConfigError(f"watch.forces: unknown force {slug!r}")
+    forces = _slugs(table, "watch.forces", "all", FORCES, "force")
+    services = _slugs(table, "watch.services", [], SERVICES, "fire and rescue service")
     cycles = _str_list(table, "watch.cycles", WatchSettings.cycles)
     for cycle in cycles:
         if cycle not in CYCLES:
@@ -200,7 +194,20 @@ def _watch(table: Mapping[str, Any]) -> WatchSettings:
     for page in pages:
         if not page.startswith("/"):
             raise ConfigError(f"watch.pages: {page!r} must be a path starting with '/'")
-    return WatchSettings(forces=forces, cycles=cycles, pages=pages)
+    return WatchSettings(forces=forces, services=services, cycles=cycles, pages=pages)
+
+
+def _slugs(
+    table: Mapping[str, Any], name: str, default: object, known: Mapping[str, str], what: str
+) -> tuple[str, ...] | None:
+    """A list of known slugs, or None for "all"."""
+    if table.get(name.rsplit(".", 1)[1], default) == "all":
+        return None
+    slugs = _str_list(table, name, ())
+    for slug in slugs:
+        if slug not in known:
+            raise ConfigError(f"{name}: unknown {what} {slug!r}")
+    return slugs
 
 
 def _http(table: Mapping[str, Any]) -> HttpSettings:

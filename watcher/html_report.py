@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from watcher.catalogue import cycle_label, force_name
+from watcher.catalogue import cycle_label, organisation_name
 from watcher.models import Assessment, Change, ChangeKind, Direction, FindingKind, Grade
 from watcher.render import Message, format_date
 from watcher.slack_html import message_html
@@ -257,7 +257,7 @@ def _by_name(
 
 
 def _name(organisation: str, names: Mapping[str, str]) -> str:
-    return names.get(organisation) or force_name(organisation)
+    return names.get(organisation) or organisation_name(organisation)
 
 
 def _figures(pages: int, runs: int, changes: Sequence[Change], cosmetic: int) -> str:

@@ -18,7 +18,7 @@ from typing import Any
 
 import sqlite_utils
 
-from watcher.catalogue import CYCLES, FORCES, force_name
+from watcher.catalogue import CYCLES, FORCES, organisation_name
 from watcher.diff import diff
 from watcher.models import Assessment, ChangeKind, FindingKind, Grade, Judgement
 from watcher.store import MIGRATIONS, StoreError
@@ -365,4 +365,6 @@ def _force_grades(slug: str, latest: list[Assessment], checked: str | None) -> F
             # Later assessments win: a pillar page fetched after the force page.
             grades |= {j.unit: j for j in assessment.judgements if "/" not in j.unit}
     monitoring = next((a.monitoring for a in latest if a.monitoring), None)
-    return ForceGrades(slug, force_name(slug), cycle, tuple(grades.values()), monitoring, checked)
+    return ForceGrades(
+        slug, organisation_name(slug), cycle, tuple(grades.values()), monitoring, checked
+    )

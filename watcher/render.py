@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from watcher.catalogue import cycle_label, force_name
+from watcher.catalogue import cycle_label, organisation_name
 from watcher.models import Assessment, Change, ChangeKind, Direction, FindingKind, Grade
 
 # Slack's hard limits for Block Kit messages.
@@ -103,7 +103,7 @@ def render_digest(organisation: str, changes: Sequence[Change], seen_on: date) -
     ]
     if not alerting:
         return []
-    name = force_name(organisation)
+    name = organisation_name(organisation)
     monitoring = [c for c in alerting if c.kind in _MONITORING]
     groups = [_monitoring_group(monitoring, seen_on)] if monitoring else []
     by_page: dict[str, list[Change]] = {}
@@ -111,12 +111,13 @@ def render_digest(organisation: str, changes: Sequence[Change], seen_on: date) -
         if change.kind not in _MONITORING:
             by_page.setdefault(change.url, []).append(change)
     groups += [_page_group(page_changes, seen_on) for page_changes in by_page.values()]
-    entered = any(c.kind is ChangeKind.MONITORING_ENTERED for c in alerting)
-    title = (
-        f":rotating_light: {name}: entered enhanced monitoring"
-        if entered
-        else f"{name}: inspection changes"
-    )
+    kinds = {c.kind for c in alerting}
+    if ChangeKind.MONITORING_ENTERED in kinds:
+        title = f":rotating_light: {name}: entered enhanced monitoring"
+    elif kinds == {ChangeKind.MONITORING_LEFT}:
+        title = f"{name}: left enhanced monitoring"
+    else:
+        title = f"{name}: inspection changes"
     return _number_parts(title, _summary(name, alerting), _paginate(groups))
 
 
@@ -168,15 +169,14 @@ def _display_order(change: Change) -> tuple[int, int]:
 
 
 def _monitoring_line(change: Change) -> str:
+    """The status line, then what the page says of it (kept as written, never recased)."""
     if change.kind is ChangeKind.MONITORING_ENTERED:
-        return f":rotating_light: *Entered enhanced monitoring{_status(change.after)}*"
-    return f":white_check_mark: *Left enhanced monitoring{_status(change.before)}*"
-
-
-def _status(value: str | None) -> str:
-    if not value:
-        return ""
-    return f" ({escape_mrkdwn(value.replace('_', ' ').replace('-', ' ').capitalize())})"
+        title, note = ":rotating_light: *Entered enhanced monitoring (Engage)*", change.after
+    else:
+        title, note = ":white_check_mark: *Left enhanced monitoring (Engage)*", change.before
+    if not note or note.strip().lower() == "engage":
+        return title
+    return f"{title}\n{_quote(escape_mrkdwn(note))}"
 
 
 _VIEW = "View the page"
@@ -428,7 +428,7 @@ def render_baseline(assessments: Sequence[Assessment], seen_on: date) -> Message
 
 def _baseline_line(assessment: Assessment) -> str:
     if assessment.organisation:
-        name = force_name(assessment.organisation)
+        name = organisation_name(assessment.organisation)
     else:
         name = assessment.title or assessment.url
     name = _link(assessment.url, escape_mrkdwn(_clip(name, 80)))
@@ -482,7 +482,7 @@ def _health_line(change: Change) -> str:
 
 
 def _page_label(change: Change) -> str:
-    names = [force_name(change.organisation) if change.organisation else ""]
+    names = [organisation_name(change.organisation) if change.organisation else ""]
     names.append(cycle_label(change.cycle) if change.cycle else "")
     name = " · ".join(escape_mrkdwn(n) for n in names if n)
     path = escape_mrkdwn(urlsplit(change.url).path or change.url)

@@ -16,7 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from watcher.catalogue import cycle_label, force_name
+from watcher.catalogue import cycle_label, organisation_name
 from watcher.check import PageOutcome
 from watcher.diff import word_diff
 from watcher.models import Change, ChangeKind, Grade, WordDiff
@@ -100,7 +100,7 @@ def _pending_table(status: Status) -> Table:
     for alert in status.pending:
         table.add_row(
             alert.kind,
-            force_name(alert.organisation) if alert.organisation else "—",
+            organisation_name(alert.organisation) if alert.organisation else "—",
             when(alert.created_at),
             str(alert.attempts),
             alert.last_error or "—",
@@ -113,7 +113,7 @@ def _pending_table(status: Status) -> Table:
 
 def history_view(history: ForceHistory) -> RenderableType:
     """A force's grade timeline per unit and its findings' comings and goings."""
-    name = force_name(history.force)
+    name = organisation_name(history.force)
     if not history.units and not history.findings:
         return Text(f"Nothing stored for {name} (matching these options) yet.")
     return Group(_grades_table(name, history.units), _findings_table(history.findings))
