@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from watcher.blocks import Block, BlockKind
 from watcher.models import Finding, FindingKind
+from watcher.recognise.findings import items
 from watcher.recognise.vocabulary import is_heading_like
 
 _HEADING = re.compile(
@@ -175,19 +176,3 @@ def _is_prose(block: Block) -> bool:
         and not is_heading_like(block)
         and finding_heading(block) is None
     )
-
-
-def items(blocks: Sequence[Block], start: int, end: int) -> tuple[list[str], int]:
-    """Consecutive list items; deeper items join their parent as "- " lines."""
-    texts: list[str] = []
-    top = 0
-    i = start
-    while i < end and blocks[i].kind is BlockKind.ITEM:
-        item = blocks[i]
-        top = top or item.level
-        if item.level > top and texts:
-            texts[-1] += f"\n- {item.text}"
-        else:
-            texts.append(item.text)
-        i += 1
-    return texts, i

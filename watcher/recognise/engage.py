@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from watcher.blocks import Block, BlockKind
-from watcher.recognise.area_findings import items
+from watcher.recognise.findings import items
 from watcher.recognise.identity import force_named
 from watcher.recognise.publications import ENGAGE_TITLE
 from watcher.recognise.vocabulary import is_heading_like

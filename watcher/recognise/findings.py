@@ -59,7 +59,7 @@ def _statements(
     blocks: Sequence[Block], start: int, end: int, kind: FindingKind
 ) -> tuple[list[str], int]:
     """The list items after a section heading, or failing that its statement paragraphs."""
-    texts, i = _items(blocks, start, end)
+    texts, i = items(blocks, start, end)
     if texts:
         return texts, i
     while i < end and _is_statement(blocks[i], kind):
@@ -74,7 +74,7 @@ def _is_statement(block: Block, kind: FindingKind) -> bool:
     return kind is FindingKind.PRACTICE or _SHOULD.match(block.text) is not None
 
 
-def _items(blocks: Sequence[Block], start: int, end: int) -> tuple[list[str], int]:
+def items(blocks: Sequence[Block], start: int, end: int) -> tuple[list[str], int]:
     """Consecutive list items; deeper items join their parent as "- " lines."""
     texts: list[str] = []
     top = 0
@@ -103,7 +103,7 @@ def _cause_of_concern(
         found.append(Finding(FindingKind.CAUSE_OF_CONCERN, unit, "\n".join(paragraphs)))
     if i < end and _TO_ADDRESS.match(blocks[i].text):
         lead = blocks[i].text
-        texts, i = _items(blocks, i + 1, end)
+        texts, i = items(blocks, i + 1, end)
         for text in texts or [lead]:
             found.append(Finding(FindingKind.RECOMMENDATION, unit, text))
     return i
