@@ -120,3 +120,24 @@ def test_large_report_parses_within_budget() -> None:
         parse_all(body, url)
         timings.append(time.process_time() - start)
     assert statistics.median(timings) < 0.005
+
+
+def test_engage_reasons_on_one_line() -> None:
+    """'Reasons: ...' written inline after 'Entered Engage <month> <year>' is kept in the note."""
+    html = b"""<html><body><main><h1>Police forces in Engage</h1>
+    <p>These forces are currently in Engage:</p>
+    <h2>Cumbria Constabulary</h2>
+    <p>Entered Engage November 2023</p>
+    <p>Reasons: Concerns about how the constabulary responds to the public.</p>
+    <p>Related report: PEEL 2023\xe2\x80\x9325: An inspection of Cumbria Constabulary</p>
+    </main></body></html>"""
+    url = "https://hmicfrs.justiceinspectorates.gov.uk" + (
+        "/about-us/what-we-do/our-approach-to-monitoring-forces/police-forces-in-engage/"
+    )
+    [cumbria] = parse_all(html, url)
+    assert cumbria.organisation == "cumbria"
+    assert cumbria.monitoring == "engage"
+    assert cumbria.monitoring_note == (
+        "Entered Engage in November 2023: Concerns about how the constabulary responds to "
+        "the public. Related report: PEEL 2023–25: An inspection of Cumbria Constabulary"
+    )

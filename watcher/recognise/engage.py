@@ -26,6 +26,10 @@ _PREVIOUSLY = re.compile(r".{0,40}\b(?:previously in|moved out of|left) engage\b
 _MOVED_OUT = re.compile(r"(?:moved out of|left) engage\b.{0,40}", re.IGNORECASE)
 _ENTERED = re.compile(r"entered engage\b(?:\s*(?:in|on|:)\s*|\s+)?(?P<when>.{0,40})", re.I)
 _REASONS = re.compile(r"(?:the )?reasons?(?: for (?:entering )?engage)?\s*:?", re.IGNORECASE)
+# "Reasons: Concerns about how the constabulary responds to the public."
+_REASONS_INLINE = re.compile(
+    r"(?:the )?reasons?(?: for (?:entering )?engage)?\s*:\s*(?P<text>\S.*)", re.IGNORECASE
+)
 _RELATED = re.compile(r"related reports?\b\s*:?\s*(?P<title>.{0,200})", re.IGNORECASE)
 _MAX_REASONS = 240
 
@@ -44,7 +48,9 @@ class EngageEntry:
         """The note: "Entered Engage in <when>: <reasons, short>" and the related report."""
         head = f"Entered Engage in {self.entered}" if self.entered else "In Engage"
         note = f"{head}: {_short(self.reasons)}" if self.reasons else head
-        return f"{note} Related report: {self.related_report}" if self.related_report else note
+        if not self.related_report:
+            return note
+        return f"{note.rstrip('.')}. Related report: {self.related_report}"
 
 
 def engage_entries(blocks: Sequence[Block]) -> list[EngageEntry] | None:
@@ -84,6 +90,8 @@ def _entry(blocks: Sequence[Block], organisation: str) -> EngageEntry | None:
             entered, is_entry = _value(match.group("when"), blocks, i), True
         elif _REASONS.fullmatch(block.text):
             reasons, is_entry = _reasons(blocks, i + 1), True
+        elif match := _REASONS_INLINE.fullmatch(block.text):
+            reasons, is_entry = [match.group("text")], True
         elif match := _RELATED.fullmatch(block.text):
             related = _value(match.group("title"), blocks, i)
     if not is_entry:
@@ -103,7 +111,8 @@ def _value(inline: str, blocks: Sequence[Block], i: int) -> str:
 
 
 def _is_label(block: Block) -> bool:
-    return any(p.fullmatch(block.text) for p in (_ENTERED, _REASONS, _RELATED))
+    labels = (_ENTERED, _REASONS, _REASONS_INLINE, _RELATED)
+    return any(p.fullmatch(block.text) for p in labels)
 
 
 def _reasons(blocks: Sequence[Block], start: int) -> list[str]:
