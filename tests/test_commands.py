@@ -25,7 +25,8 @@ from watcher.check import PageOutcome
 from watcher.cli import main
 from watcher.lock import RunLock
 from watcher.models import Assessment, Finding, FindingKind, Grade, Judgement, PageKind
-from watcher.store import Store, migrate, open_database
+from watcher.schema import migrate, open_database
+from watcher.store import Store
 from watcher.terminal import page_progress
 
 LEGITIMACY = "/peel-assessments/peel-2017/kent/legitimacy/"

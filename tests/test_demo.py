@@ -30,10 +30,11 @@ from watcher.demo import DemoNotifier, replay
 from watcher.html_report import RunRecord, alert_label, render_report
 from watcher.models import Assessment, Change, ChangeKind, Direction, Grade, Judgement, PageKind
 from watcher.notify import ConsoleNotifier
-from watcher.render import Message
 from watcher.replay import ReplaySite, load_archive
+from watcher.schema import open_database
 from watcher.slack_html import mrkdwn_html
-from watcher.store import Store, open_database
+from watcher.slack_message import Message
+from watcher.store import Store
 
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

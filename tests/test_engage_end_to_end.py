@@ -66,6 +66,9 @@ path = "{tmp_path / "watcher.db"}"
         return headers(fake_slack.messages[before:])
 
     assert check_with(DEVON, MET) == ["Now watching 1 page"]
+    baseline = str(fake_slack.messages[0]["blocks"])
+    assert "Police forces in Engage" in baseline  # the page, not one of its forces
+    assert "Devon and Cornwall" not in baseline
     assert check_with(DEVON, MET, WILTSHIRE) == [
         ":rotating_light: Wiltshire Police: entered enhanced monitoring"
     ]

@@ -22,13 +22,8 @@ from watcher.models import (
     PageKind,
     WordDiff,
 )
-from watcher.render import (
-    Message,
-    escape_mrkdwn,
-    render_baseline,
-    render_digest,
-    split_message,
-)
+from watcher.render import escape_mrkdwn, render_baseline, render_digest
+from watcher.slack_message import Message, split_message
 
 SEEN = date(2026, 11, 22)
 PAGE = "https://hmicfrs.justiceinspectorates.gov.uk/peel-reports/kent-2023-25/"

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from watcher.diff import diff
 from watcher.models import Assessment, Grade, Judgement, PageKind
-from watcher.store import Store, open_database
+from watcher.schema import open_database
+from watcher.store import Store
 
 NOW = datetime(2026, 11, 22, 7, 0, tzinfo=UTC)
 URL = "https://h.example/peel-reports/kent-2023-25/"

@@ -3,6 +3,7 @@
 The recognisers read these blocks and their text, never the markup: the site's classes
 and ids are unknown and change between redesigns. A block is a heading (with its
 level), a paragraph, a list item (with its depth) or a table row (with its cells).
+What a page may cost to read is in `bounds`; what counts as chrome, in `chrome`.
 """
 
 from __future__ import annotations
@@ -13,6 +14,9 @@ from enum import StrEnum
 from typing import Any, NamedTuple
 
 from selectolax.lexbor import LexborHTMLParser
+
+from watcher.bounds import MAX_BLOCKS, MAX_ELEMENTS, MAX_TEXT, bounded
+from watcher.chrome import MAX_CHROME_BLOCKS, is_chrome_block, is_chrome_container
 
 Node = Any  # selectolax ships no type information
 
@@ -108,54 +112,7 @@ def html_blocks(body: bytes) -> list[Block]:
     return page_blocks(body).blocks
 
 
-# What one page may cost, so that a hostile or broken page is read in bounded time and
-# memory: the site's largest pages (2018/19 reports) are well under a tenth of these.
-_MAX_HTML_BYTES = 3_000_000
-_MAX_ELEMENTS = 60_000  # elements walked
-_MAX_BLOCKS = 20_000
-_MAX_TEXT = 20_000  # characters kept of one block
-# An attribute value this long (an inline image, say) carries no text: on a page over
-# the byte budget it is emptied first, so that it does not use the budget up.
-_LONG_ATTRIBUTE = re.compile(rb"""=\s*(?:"[^"<>]{20000,}"|'[^'<>]{20000,}')""")
-# The HTML parser's work grows with the square of the nesting of block elements (each
-# one looks down the stack of open elements): a page nested deeper than this is cut
-# where it gets too deep. A page with fewer tags than _FEW_TAGS is not looked at (it
-# costs a millisecond on a large page): nested all the way, it parses in under a second.
-_MAX_NESTING = 500
-_FEW_TAGS = 15_000
-# The parsed tree's memory grows with the number of elements: a page is cut at about
-# this many tags (a 2018/19 report has some 3,000).
-_MAX_TAGS = 200_000
-_NESTING_TAG = re.compile(
-    rb"<(/?)(?:address|article|aside|blockquote|center|details|dialog|dir|div|dl|fieldset"
-    rb"|figcaption|figure|footer|header|hgroup|listing|main|menu|nav|ol|pre|search|section"
-    rb"|summary|ul)\b",
-    re.IGNORECASE,
-)
 TRUNCATED = "page too large/complex: truncated"
-
-
-def _bounded(body: bytes) -> tuple[bytes, bool]:
-    """The part of the page that is read, and whether that is less than the whole page."""
-    if len(body) > _MAX_HTML_BYTES:
-        body = _LONG_ATTRIBUTE.sub(b'=""', body)
-    cut = min(len(body), _MAX_HTML_BYTES)
-    tags = body.count(b"<", 0, cut)
-    if tags > _MAX_TAGS:
-        cut = cut * _MAX_TAGS // tags  # about where the _MAX_TAGS-th tag is
-    if tags > _FEW_TAGS:
-        cut = _nesting_cut(body, cut)
-    return body[:cut], cut < len(body)
-
-
-def _nesting_cut(body: bytes, end: int) -> int:
-    """Where, before `end`, block elements nest deeper than _MAX_NESTING; else `end`."""
-    depth = 0
-    for match in _NESTING_TAG.finditer(body, 0, end):
-        depth += -1 if match.group(1) else 1
-        if depth > _MAX_NESTING:
-            return match.start()
-    return end
 
 
 class PageBlocks(NamedTuple):
@@ -167,7 +124,7 @@ class PageBlocks(NamedTuple):
 
 def page_blocks(body: bytes) -> PageBlocks:
     """The page's content blocks in reading order, chrome removed, within the bounds."""
-    body, truncated = _bounded(body)
+    body, truncated = bounded(body)
     tree = LexborHTMLParser(body.decode("utf-8", errors="replace"))
     root = tree.body if tree.body is not None else tree.root
     if root is None:
@@ -188,7 +145,7 @@ class _Walker:
 
     blocks: list[Block] = field(default_factory=list)
     chrome: list[bool] = field(default_factory=list)
-    walked: int = 0  # elements and blocks walked, against _MAX_ELEMENTS
+    walked: int = 0  # elements and blocks walked, against MAX_ELEMENTS
     stopped: bool = False  # the walk reached a bound and ended there
     truncated: bool = False  # something was left out: the walk stopped, or text was cut
 
@@ -215,7 +172,7 @@ class _Walker:
 
     def element(self, node: Node, tag: str, in_content: bool, depth: int) -> None:
         self.walked += 1
-        if self.walked > _MAX_ELEMENTS:
+        if self.walked > MAX_ELEMENTS:
             self._stop()
         if self.stopped or not tag or tag[0] == "-" or (tag in _SITE_TAGS and not in_content):
             return  # past a bound; comments, doctype; the site's own header and footer
@@ -262,8 +219,8 @@ class _Walker:
         rows = list(_children(node, "tr"))
         for group in _children(node, *_ROW_GROUPS):
             rows.extend(_children(group, "tr"))
-        if len(rows) > _MAX_BLOCKS:
-            del rows[_MAX_BLOCKS:]
+        if len(rows) > MAX_BLOCKS:
+            del rows[MAX_BLOCKS:]
             self.truncated = True
         for caption in _children(node, "caption"):
             self._paragraphs([_one_line(caption)])
@@ -287,14 +244,14 @@ class _Walker:
                 self._add(Block(BlockKind.PARAGRAPH, _clean(line)))
 
     def _add(self, block: Block) -> None:
-        if len(block.text) > _MAX_TEXT:
+        if len(block.text) > MAX_TEXT:
             self.truncated = True
-            block = block._replace(text=block.text[:_MAX_TEXT])
-        if len(self.blocks) >= _MAX_BLOCKS:
+            block = block._replace(text=block.text[:MAX_TEXT])
+        if len(self.blocks) >= MAX_BLOCKS:
             self._stop()
         elif block.text:
             self.blocks.append(block)
-            self.chrome.append(_is_chrome_block(block.text))
+            self.chrome.append(is_chrome_block(block.text))
 
     def _stop(self) -> None:
         """A bound is reached: the walk ends here and the page counts as truncated."""
@@ -302,9 +259,9 @@ class _Walker:
 
     def _drop_if_chrome(self, start: int) -> None:
         # Marked, not deleted: an enclosing container still sees its chrome opener.
-        if len(self.blocks) - start > _MAX_CHROME_BLOCKS:
+        if len(self.blocks) - start > MAX_CHROME_BLOCKS:
             return  # too big to be chrome: no need to copy its blocks to look
-        if _is_chrome_container(self.blocks[start:]):
+        if is_chrome_container(self.blocks[start:]):
             self.chrome[start:] = [True] * (len(self.blocks) - start)
 
 
@@ -408,55 +365,11 @@ _INVISIBLE = re.compile("[\u200b\u200c\u200d\u00ad\ufeff]")
 
 def _clean(text: str) -> str:
     """Text with whitespace runs as single spaces and invisible characters gone."""
-    text = text[: 4 * _MAX_TEXT]  # bounds the work; `_Walker._add` cuts to _MAX_TEXT
+    text = text[: 4 * MAX_TEXT]  # bounds the work; `_Walker._add` cuts to MAX_TEXT
     # Fast path: printable text has no whitespace but " " and no invisible characters.
     if "  " not in text and text.isprintable():
         return text.strip(" ")
     return " ".join(_INVISIBLE.sub("", text).split())
-
-
-# Chrome that sits in a block of its own.
-_CHROME_LINE = re.compile(
-    r"(?:skip to (?:main )?content|(?:english|cymraeg)(?:\s*[|/]\s*(?:english|cymraeg))?"
-    r"|print(?: this page)?|share(?: this page)?|back to top|menu|search|close"
-    r"|(?:accept|reject)(?: all)?(?: cookies)?|cookie settings|hide this message"
-    r"|download\b.{0,80}|(?:page )?last (?:modified|reviewed)\b.{0,60}"
-    r"|page last updated\b.{0,60}|home\s*[>›»/|].{0,300}|you are here\b.{0,300}"
-    r"|(?:our |this |the )?(?:web)?site will be unavailable\b.{0,300}"
-    r"|(?:first )?published(?: on)?:?\s*(?:\d{1,2}(?:st|nd|rd|th)?\s+[a-z]+\s+\d{4}"
-    r"|\d{1,2}/\d{1,2}/\d{2,4}))",
-    re.IGNORECASE,
-)
-# Chrome that opens a small container (banner, cookie notice, breadcrumb list).
-_CHROME_OPENER = re.compile(
-    r"(?:planned (?:website |site )?(?:downtime|maintenance)\b|we use (?:some )?(?:essential )?"
-    r"cookies\b|(?:this (?:site|website) uses|cookies on)\b.{0,40}cookies|cookies on\b"
-    r"|share this page\b|you are here\b|home$"
-    r"|consultation(?: now open)?:|have your say\b|help us improve\b|this is a new (?:web)?site\b"
-    r"|this is a new service\b)",
-    re.IGNORECASE,
-)
-_MAX_CHROME_LINE = 400
-_MAX_CHROME_BLOCKS = 8
-_MAX_CHROME_CHARS = 1500
-
-
-def _is_chrome_block(text: str) -> bool:
-    if len(text) > _MAX_CHROME_LINE:
-        return False
-    return _CHROME_BLOCK.match(text) is not None
-
-
-# Either kind of chrome in one pattern: one match per block instead of two.
-_CHROME_BLOCK = re.compile(rf"(?:{_CHROME_LINE.pattern})\Z|{_CHROME_OPENER.pattern}", re.IGNORECASE)
-
-
-def _is_chrome_container(blocks: list[Block]) -> bool:
-    if not blocks or len(blocks) > _MAX_CHROME_BLOCKS:
-        return False
-    if sum(len(b.text) for b in blocks) > _MAX_CHROME_CHARS:
-        return False
-    return _CHROME_OPENER.match(blocks[0].text) is not None
 
 
 # A paragraph that starts with a bullet is a list item: "•" level 1, "–" level 2.

@@ -16,21 +16,18 @@ from watcher.blocks import TRUNCATED as PARTLY_READ
 from watcher.catalogue import Page
 from watcher.config import AlertSettings
 from watcher.damage import damage
+from watcher.deliver import deliver
 from watcher.diff import diff, looks_broken, published, vanished_grades
 from watcher.faults import Stage, crash_point
 from watcher.fetch import Fetcher, FetchOutcome, FetchResult, PageRequest
 from watcher.models import Assessment, Change, ChangeKind
 from watcher.notify import Notifier
 from watcher.parse import parse_all
-from watcher.render import HEALTH_KINDS, Message, render_baseline, render_digest, render_health
-from watcher.store import PageState, PendingAlert, Store, body_hash
+from watcher.render import render_baseline, render_digest
+from watcher.store import PageState, Store, body_hash
 
 log = logging.getLogger(__name__)
 
-# Changes per Slack message: a digest longer than this goes out in parts, each marked
-# sent on its own, so a failure part-way resends at most one part.
-CHANGES_PER_MESSAGE = 20
-MONITORING_KINDS = frozenset((ChangeKind.MONITORING_ENTERED, ChangeKind.MONITORING_LEFT))
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
@@ -262,6 +259,10 @@ def _read(url: str, body: bytes, store: Store, *, seen_before: bool) -> Reading 
     if multi:
         readings += _departed(url, store, known, {subject for subject, _ in readings})
     first = readings[0][1] if readings else None
+    if first and multi:
+        # The page as a whole, for the "now watching" note, not its first organisation:
+        # all-force readers title each entry "<page title> — <organisation>".
+        first = Assessment("", first.cycle, first.kind, url, first.title.rsplit(" — ", 1)[0])
     if not known:
         status = "published" if seen_before else "new"
         found = [c for _, a in readings for c in published(a)] if seen_before else []
@@ -328,85 +329,3 @@ def _by_organisation(changes: Iterable[Change]) -> list[tuple[str, list[Change]]
     for change in changes:
         groups.setdefault(change.organisation, []).append(change)
     return list(groups.items())
-
-
-def deliver(
-    store: Store, notifier: Notifier, now: Callable[[], datetime], report: RunReport
-) -> None:
-    """Send every pending alert, oldest first; mark each sent only once Slack confirms."""
-    for alert_ids, messages in _batches(store.pending_alerts()):
-        if report.fatal:
-            report.alerts_pending += len(alert_ids)
-            continue
-        error, fatal, ts = _send_all(notifier, messages)
-        if error is None:
-            # The one window that can repeat a message: Slack has it, the store not yet.
-            crash_point(Stage.SLACK_ACCEPTED)
-            store.mark_sent(alert_ids, ts, now())
-            crash_point(Stage.MARKED_SENT)
-            report.alerts_sent += len(alert_ids)
-            continue
-        store.mark_attempt_failed(alert_ids, error)
-        report.alerts_pending += len(alert_ids)
-        report.delivery_error = error
-        if fatal:
-            report.fatal = error
-
-
-def _send_all(
-    notifier: Notifier, messages: Sequence[Message]
-) -> tuple[str | None, bool, str | None]:
-    first_ts = None
-    for message in messages:
-        delivery = notifier.send(message)
-        if not delivery.ok:
-            return delivery.error or "delivery failed", delivery.fatal, None
-        first_ts = first_ts or delivery.ts
-    return None, False, first_ts
-
-
-def _batches(pending: Sequence[PendingAlert]) -> list[tuple[list[str], list[Message]]]:
-    """Group pending alerts into messages: one digest per organisation, in parts."""
-    batches: list[tuple[list[str], list[Message]]] = []
-    groups: dict[str, list[PendingAlert]] = {}
-    health: list[PendingAlert] = []  # page health: one message for all forces
-    for alert in pending:
-        if alert.payload is not None:
-            batches.append(([alert.id], [Message.from_dict(alert.payload)]))
-        elif alert.change is not None and alert.change.kind in HEALTH_KINDS:
-            health.append(alert)
-        elif alert.change is not None:
-            groups.setdefault(alert.organisation, []).append(alert)
-    # Forces entering or leaving Engage first, then by name: the same order every run.
-    ordered = sorted(groups.items(), key=lambda group: (not _about_monitoring(group[1]), group[0]))
-    for organisation, alerts in [*ordered, *([(None, health)] if health else [])]:
-        for start in range(0, len(alerts), CHANGES_PER_MESSAGE):
-            batches += _one_message_each(organisation, alerts[start : start + CHANGES_PER_MESSAGE])
-    return batches
-
-
-def _about_monitoring(alerts: Sequence[PendingAlert]) -> bool:
-    return any(a.change is not None and a.change.kind in MONITORING_KINDS for a in alerts)
-
-
-def _one_message_each(
-    organisation: str | None, alerts: Sequence[PendingAlert]
-) -> list[tuple[list[str], list[Message]]]:
-    """Alerts rendered as a digest (None: page health), halved until each is one message.
-
-    Each batch is marked sent on its own, so Slack failing part-way through a long
-    digest never makes the next run post the messages it already took. Only one change
-    too long for a single message still goes out as several.
-    """
-    seen_on = datetime.fromisoformat(alerts[0].created_at).date()
-    changes = [a.change for a in alerts if a.change is not None]
-    if organisation is None:
-        messages = render_health(changes, seen_on)
-    else:
-        messages = render_digest(organisation, changes, seen_on)
-    if len(messages) <= 1 or len(alerts) == 1:
-        return [([a.id for a in alerts], messages)]
-    middle = len(alerts) // 2
-    return _one_message_each(organisation, alerts[:middle]) + _one_message_each(
-        organisation, alerts[middle:]
-    )

@@ -9,20 +9,17 @@ from __future__ import annotations
 import json
 import logging
 import os
-import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import click
-import sqlite_utils
 from rich.console import Console
 from rich.logging import RichHandler
 
-from watcher import __version__, queries, versions
+from watcher import __version__
 from watcher.catalogue import (
     FORCES,
     SERVICE_PREFIX,
@@ -33,38 +30,21 @@ from watcher.catalogue import (
     organisation_name,
 )
 from watcher.check import PageOutcome, RunReport, run_once
-from watcher.config import Config, ConfigError, load_config
+from watcher.cli_base import CannotRun, command_config, utc_now
+from watcher.cli_operator import diff_command, forces_command, history_command, status_command
+from watcher.config import Config, ConfigError
 from watcher.demo import demo
 from watcher.fetch import Fetcher, FetchOutcome, PageRequest, build_client
 from watcher.lock import LockError, RunLock
 from watcher.models import Assessment
 from watcher.notify import ConsoleNotifier, Notifier, notifier_from_env
 from watcher.parse import parse_all
-from watcher.queries import open_readonly
-from watcher.schedule import next_check, run_forever
-from watcher.store import Store, StoreError, open_database
-from watcher.terminal import (
-    STDERR,
-    comparison_view,
-    forces_table,
-    history_view,
-    page_progress,
-    status_view,
-)
+from watcher.schedule import run_forever
+from watcher.schema import StoreError, open_database
+from watcher.store import Store
+from watcher.terminal import STDERR, page_progress
 
 log = logging.getLogger("watcher")
-
-EXIT_OK, EXIT_PARTIAL, EXIT_CANNOT_RUN = 0, 1, 2
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-class CannotRun(click.ClickException):
-    """The command could not run at all (configuration, lock, database)."""
-
-    exit_code = EXIT_CANNOT_RUN
 
 
 @click.group()
@@ -118,13 +98,6 @@ def _configure_logging(*, verbose: bool, quiet: bool) -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
-def _config(ctx: click.Context) -> Config:
-    try:
-        return load_config(ctx.obj)
-    except ConfigError as exc:
-        raise CannotRun(f"configuration: {exc}") from None
-
-
 @contextmanager
 def _open_store(config: Config) -> Iterator[Store]:
     try:
@@ -155,7 +128,7 @@ def check(ctx: click.Context, forces: tuple[str, ...], dry_run: bool) -> None:
         watcher check
         watcher check --force kent --dry-run
     """
-    config = _config(ctx)
+    config = command_config(ctx)
     console = Console()
     quiet = bool(ctx.find_root().params.get("quiet"))
     # A bar on a terminal; elsewhere (cron, Procfile) the log has a line per page.
@@ -222,7 +195,7 @@ def run_command(ctx: click.Context, second: int) -> None:
     Example:
         watcher --config config.toml run
     """
-    config = _config(ctx)
+    config = command_config(ctx)
     console = Console()
 
     def job(stop: threading.Event) -> None:
@@ -289,7 +262,7 @@ def show(ctx: click.Context, url: str, as_json: bool) -> None:
     Example:
         watcher show https://hmicfrs.justiceinspectorates.gov.uk/peel-reports/kent-2023-25/ --json
     """
-    config = _config(ctx)
+    config = command_config(ctx)
     with build_client(config.http) as client:
         result = Fetcher(client, config.http, config.site.allowed_hosts).fetch(PageRequest(url))
     if result.outcome is not FetchOutcome.OK:
@@ -317,133 +290,8 @@ def _print_assessment(console: Console, assessment: Assessment) -> None:
         console.print(f"  [yellow]anomaly:[/] {anomaly}")
 
 
-# -- the operator's commands: read the state database, print, change nothing ----------
-
-
-@contextmanager
-def _read_state(config: Config) -> Iterator[sqlite_utils.Database]:
-    try:
-        db = open_readonly(config.state.path)
-    except StoreError as exc:
-        raise CannotRun(str(exc)) from None
-    try:
-        yield db
-    except sqlite3.Error as exc:
-        raise CannotRun(f"cannot read {config.state.path}: {exc}") from None
-    finally:
-        db.close()
-
-
-@main.command(name="status")
-@click.option("--runs", default=5, show_default=True, help="How many recent runs to list.")
-@click.pass_context
-def status_command(ctx: click.Context, runs: int) -> None:
-    """Show the last runs, the pages failing now, the alerts waiting, and the next check.
-
-    Exits 1 when a page is failing or an alert is waiting (a health check for
-    monitoring), 2 when there is no state database to read.
-
-    \b
-    Example:
-        watcher status --runs 10
-    """
-    config = _config(ctx)
-    with _read_state(config) as db:
-        found = queries.status(db, runs=runs)
-    upcoming = next_check(config.schedule, utc_now())
-    Console().print(status_view(found, upcoming, config.schedule.jitter))
-    ctx.exit(EXIT_OK if found.healthy else EXIT_PARTIAL)
-
-
-@main.command(name="history")
-@click.argument("force")
-@click.option("--unit", metavar="UNIT", help="Only this unit and its questions, e.g. legitimacy.")
-@click.option(
-    "--since",
-    type=click.DateTime(["%Y-%m-%d"]),
-    help="Only what was first seen on or after this date (YYYY-MM-DD).",
-)
-@click.option("--json", "as_json", is_flag=True, help="Print the history as JSON.")
-@click.pass_context
-def history_command(
-    ctx: click.Context, force: str, unit: str | None, since: datetime | None, as_json: bool
-) -> None:
-    """Show a force's grades per unit across cycles, and its findings added and resolved.
-
-    Each grade is shown with the date the watcher first saw it.
-
-    \b
-    Examples:
-        watcher history kent
-        watcher history kent --unit legitimacy --since 2025-01-01 --json
-    """
-    config = _config(ctx)
-    with _read_state(config) as db:
-        if not queries.known_organisation(db, force):
-            raise click.BadParameter(f"unknown force {force!r} (see `watcher forces`)")
-        found = queries.force_history(db, force, unit=unit, since=since.date() if since else None)
-    if as_json:
-        click.echo(json.dumps(asdict(found), indent=2, ensure_ascii=False))
-        return
-    Console().print(history_view(found))
-
-
-@main.command(name="diff")
-@click.argument("url")
-@click.option("--from", "older", type=int, metavar="N", help="Older version (default: M - 1).")
-@click.option("--to", "newer", type=int, metavar="M", help="Newer version (default: the latest).")
-@click.option("--subject", default="", metavar="SLUG", help="On an all-force page: which force.")
-@click.pass_context
-def diff_command(
-    ctx: click.Context, url: str, older: int | None, newer: int | None, subject: str
-) -> None:
-    """Show two stored versions of a page: grades side by side, findings' word diffs.
-
-    Versions are numbered from 1, the oldest stored; by default the last two. For
-    explaining an alert. The URL may also be given as its path.
-
-    \b
-    Examples:
-        watcher diff https://hmicfrs.justiceinspectorates.gov.uk/peel-reports/kent-2023-25/
-        watcher diff /peel-reports/kent-2023-25/ --from 1 --to 3
-    """
-    config = _config(ctx)
-    with _read_state(config) as db:
-        stored = versions.stored_url(db, url)
-        if stored is None:
-            raise click.BadParameter(f"no page {url} is stored", param_hint="URL")
-        found = versions.stored_versions(db, stored, subject)
-        subjects = [s for s in versions.page_subjects(db, stored) if s]
-    if not found and subjects and not subject:
-        raise click.UsageError(f"an all-force page: add --subject, one of {', '.join(subjects)}")
-    try:
-        before, after = versions.pick_versions(found, older, newer)
-    except ValueError as exc:
-        raise click.UsageError(str(exc)) from None
-    comparison = versions.compare(before, after)
-    Console().print(comparison_view(stored, comparison, len(found)))
-
-
-@main.command(name="forces")
-@click.option("--json", "as_json", is_flag=True, help="Print the rows as JSON.")
-@click.pass_context
-def forces_command(ctx: click.Context, as_json: bool) -> None:
-    """List the catalogue's forces, one row each, with their current grades.
-
-    A force's grades are those of its newest graded cycle in the state database.
-
-    \b
-    Example:
-        watcher forces --json
-    """
-    config = _config(ctx)
-    with _read_state(config) as db:
-        rows = queries.current_grades(db)
-    if as_json:
-        data = [asdict(row) for row in rows]
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
-        return
-    Console().print(forces_table(rows))
-
-
+main.add_command(status_command)  # the operator's commands (watcher/cli_operator.py)
+main.add_command(history_command)
+main.add_command(diff_command)
+main.add_command(forces_command)
 main.add_command(demo)  # `watcher demo`: the whole job offline (watcher/demo.py)

@@ -24,14 +24,17 @@ from rich.table import Table
 
 from watcher.catalogue import Page
 from watcher.check import RunReport, run_once
+from watcher.cli_base import CannotRun
 from watcher.config import ConfigError, HttpSettings, SlackSettings, load_config
 from watcher.fetch import Fetcher, build_client
 from watcher.html_report import RunRecord, count_alerts, render_report
 from watcher.models import Assessment, Change, FindingKind
 from watcher.notify import ConsoleNotifier, Delivery, Notifier, notifier_from_env
-from watcher.render import Message, format_date
+from watcher.render import format_date
 from watcher.replay import Archive, ReplaySite, Step, load_archive
-from watcher.store import Store, StoreError, open_database
+from watcher.schema import StoreError, open_database
+from watcher.slack_message import Message
+from watcher.store import Store
 
 # The demo's site is this machine: no politeness delay, a short timeout, no retries.
 DEMO_HTTP = HttpSettings(timeout=10.0, delay=0.0, max_concurrency=4, retries=1)
@@ -39,12 +42,6 @@ RUN_TIME = time(7, 0, tzinfo=UTC)
 TITLE = "watcher demo: five days of HMICFRS pages, replayed"
 # How the archive names its organisations where the catalogue has no name for them.
 NAMES = {"frs/hereford-and-worcester": "Hereford & Worcester Fire and Rescue Service"}
-
-
-class DemoCannotRun(click.ClickException):
-    """The demo could not start (configuration, state path)."""
-
-    exit_code = 2
 
 
 # ---------------------------------------------------------------- delivery
@@ -303,7 +300,7 @@ def _slack_settings(config_path: Path | None, channel: str | None) -> SlackSetti
         try:
             settings = load_config(path).slack
         except ConfigError as exc:
-            raise DemoCannotRun(f"configuration: {exc}") from None
+            raise CannotRun(f"configuration: {exc}") from None
     return replace(settings, channel=channel) if channel else settings
 
 
@@ -312,7 +309,7 @@ def _slack(settings: SlackSettings, console: Console) -> Notifier | None:
     try:
         notifier = notifier_from_env(os.environ, settings, console)
     except ConfigError as exc:
-        raise DemoCannotRun(f"{exc} (or pass --channel)") from None
+        raise CannotRun(f"{exc} (or pass --channel)") from None
     return None if isinstance(notifier, ConsoleNotifier) else notifier
 
 
@@ -333,12 +330,12 @@ def _quiet_log(quiet: bool) -> Iterator[None]:
 def _state(path: Path | None) -> Iterator[Store]:
     """A fresh state database: at `path` (which must not exist yet) or a temporary one."""
     if path is not None and path.exists():
-        raise DemoCannotRun(f"--state {path}: already exists; the demo needs a new file")
+        raise CannotRun(f"--state {path}: already exists; the demo needs a new file")
     with tempfile.TemporaryDirectory(prefix="watcher-demo-") as folder:
         try:
             db = open_database(path or Path(folder) / "watcher.db")
         except StoreError as exc:
-            raise DemoCannotRun(str(exc)) from None
+            raise CannotRun(str(exc)) from None
         try:
             yield Store(db)
         finally:

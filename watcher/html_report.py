@@ -16,8 +16,9 @@ from datetime import date
 
 from watcher.catalogue import cycle_label, organisation_name
 from watcher.models import Assessment, Change, ChangeKind, Direction, FindingKind, Grade
-from watcher.render import Message, format_date
+from watcher.render import format_date
 from watcher.slack_html import message_html
+from watcher.slack_message import Message
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ import sqlite_utils
 from watcher.catalogue import CYCLES, FORCES, organisation_name
 from watcher.diff import diff
 from watcher.models import Assessment, ChangeKind, FindingKind, Grade, Judgement
-from watcher.store import MIGRATIONS, StoreError
+from watcher.schema import MIGRATIONS, StoreError
 
 FINDING_CHANGES = frozenset(
     {

@@ -2,50 +2,35 @@
 
 Pure: values in, values out. No network, disk or clock; the date seen is passed in.
 Every piece of text that came from a page goes through `escape_mrkdwn`, so a page can
-never ping a channel, mention a user, inject a link or borrow our formatting.
+never ping a channel, mention a user, inject a link or borrow our formatting. This
+module says what an alert says; `slack_message` lays it out within Slack's limits.
 """
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 from urllib.parse import urlsplit
 
 from watcher.catalogue import cycle_label, organisation_name
 from watcher.models import Assessment, Change, ChangeKind, Direction, FindingKind, Grade
+from watcher.slack_message import (
+    SECTION_TEXT_MAX,
+    Group,
+    Message,
+    clip,
+    context_block,
+    header_block,
+    number_parts,
+    pack,
+    paginate,
+    section_block,
+    split_entry,
+)
 
-# Slack's hard limits for Block Kit messages.
-HEADER_MAX = 150
-SECTION_TEXT_MAX = 3000
-MAX_BLOCKS = 50
-# Our own cap on the text of one message. Slack's total limit is undocumented and far
-# higher; a digest past this is easier to read, and safer to send, as several messages.
-MESSAGE_TEXT_BUDGET = 10_000
-# Room kept free in every section for a "(continued)" group heading added on a split.
-_HEADING_ROOM = 200
-_ENTRY_MAX = SECTION_TEXT_MAX - _HEADING_ROOM
 BASELINE_MAX_LINES = 25
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-@dataclass(frozen=True)
-class Message:
-    """One Slack message: the notification/fallback text and its Block Kit blocks."""
-
-    text: str
-    blocks: tuple[dict[str, Any], ...] = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form stored in the outbox."""
-        return {"text": self.text, "blocks": copy.deepcopy(list(self.blocks))}
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Message:
-        return cls(text=data["text"], blocks=tuple(copy.deepcopy(data.get("blocks", []))))
 
 
 # Slack mrkdwn has no escape character for its formatting marks, so page text gets
@@ -81,15 +66,6 @@ def format_date(day: date) -> str:
 # ---------------------------------------------------------------- digest
 
 
-@dataclass(frozen=True)
-class _Group:
-    """A run of sections shown together, closed by one context line."""
-
-    heading: str  # mrkdwn line opening the group, "" for none
-    sections: tuple[str, ...]  # mrkdwn, each short enough to take the heading
-    context: str  # mrkdwn
-
-
 def render_digest(organisation: str, changes: Sequence[Change], seen_on: date) -> list[Message]:
     """One organisation's changes in one run, as one message or, when long, several.
 
@@ -118,17 +94,7 @@ def render_digest(organisation: str, changes: Sequence[Change], seen_on: date) -
         title = f"{name}: left enhanced monitoring"
     else:
         title = f"{name}: inspection changes"
-    return _number_parts(title, _summary(name, alerting), _paginate(groups))
-
-
-def _number_parts(title: str, summary: str, pages: list[list[dict[str, Any]]]) -> list[Message]:
-    total = len(pages)
-    messages = []
-    for number, blocks in enumerate(pages, start=1):
-        suffix = f" ({number}/{total})" if total > 1 else ""
-        header = _header(_clip(title, HEADER_MAX - len(suffix)) + suffix)
-        messages.append(Message(text=summary + suffix, blocks=(header, *blocks)))
-    return messages
+    return number_parts(title, _summary(name, alerting), paginate(groups))
 
 
 _MONITORING = (ChangeKind.MONITORING_ENTERED, ChangeKind.MONITORING_LEFT)
@@ -146,21 +112,21 @@ _FINDING_ORDER = {
 }
 
 
-def _monitoring_group(changes: Sequence[Change], seen_on: date) -> _Group:
+def _monitoring_group(changes: Sequence[Change], seen_on: date) -> Group:
     entries = [_monitoring_line(c) for c in changes]
     links = dict.fromkeys(c.url for c in changes)
     context = " · ".join([f"Seen {format_date(seen_on)}", *(_link(u, _VIEW) for u in links)])
-    return _Group("", tuple(_pack(entries)), context)
+    return Group("", tuple(pack(entries)), context)
 
 
-def _page_group(changes: Sequence[Change], seen_on: date) -> _Group:
+def _page_group(changes: Sequence[Change], seen_on: date) -> Group:
     ordered = sorted(changes, key=_display_order)
-    entries = [chunk for c in ordered for chunk in _split_entry(_ENTRIES[c.kind](c))]
+    entries = [chunk for c in ordered for chunk in split_entry(_ENTRIES[c.kind](c))]
     cycle = changes[0].cycle
     label = escape_mrkdwn(cycle_label(cycle)) if cycle else "Other pages"
     seen = [f"Seen {format_date(seen_on)}", label] if cycle else [f"Seen {format_date(seen_on)}"]
     context = " · ".join([*seen, _link(changes[0].url, _VIEW)])
-    return _Group(f"*{_clip(label, 100)}*", tuple(_pack(entries)), context)
+    return Group(f"*{clip(label, 100)}*", tuple(pack(entries)), context)
 
 
 def _display_order(change: Change) -> tuple[int, int]:
@@ -311,101 +277,6 @@ def _counted(count: int, one: str, many: str) -> list[str]:
     return [f"{count} {one if count == 1 else many}"]
 
 
-# ---------------------------------------------------------------- pagination
-
-
-def _split_entry(entry: str, limit: int = _ENTRY_MAX) -> list[str]:
-    """An entry too long for one section, cut at line or word ends into quoted pieces."""
-    limit = max(limit, 8)  # room for a quote mark and a word, so every cut makes progress
-    pieces = []
-    while len(entry) > limit:
-        cut = entry.rfind("\n", 0, limit)
-        if cut > limit // 2:  # a line end, unless it would leave a title on its own
-            head, rest = entry[:cut], entry[cut + 1 :]
-        else:
-            cut = _word_cut(entry, limit)
-            head, rest = entry[:cut], entry[cut:].lstrip(" ")
-            line = head[head.rfind("\n") + 1 :]
-            if line.startswith(">"):
-                rest = "> " + rest  # the quote goes on in the next section
-        pieces.append(head)
-        entry = rest
-    return [*pieces, entry]
-
-
-def _word_cut(text: str, limit: int) -> int:
-    cut = text.rfind(" ", 0, limit)
-    line_start = text.rfind("\n", 0, max(cut, 0)) + 1
-    if cut > line_start + 1:  # a space between words, not the one in a "> " quote mark
-        return cut
-    # One enormous word: cut anywhere, but never inside an `&amp;`-style escape.
-    amp = text.rfind("&", max(0, limit - 5), limit)
-    return amp if amp > 0 and ";" not in text[amp:limit] else limit
-
-
-def _pack(entries: Sequence[str], limit: int = _ENTRY_MAX) -> list[str]:
-    """Entries joined into as few section texts as fit, in order, never split."""
-    sections: list[str] = []
-    previous = ""
-    for entry in entries:
-        # One-line entries (grades) stack; a quoted finding gets a blank line around it.
-        gap = "\n\n" if "\n" in entry or "\n" in previous else "\n"
-        if sections and len(sections[-1]) + len(gap) + len(entry) <= limit:
-            sections[-1] += gap + entry
-        else:
-            sections.append(entry)
-        previous = entry
-    return sections
-
-
-class _Pager:
-    """Lays groups out over messages within the block and size limits."""
-
-    def __init__(self) -> None:
-        self.pages: list[list[dict[str, Any]]] = []
-        self.blocks: list[dict[str, Any]] = []
-        self.size = 0
-
-    def add(self, group: _Group) -> None:
-        heading: str | None = group.heading
-        for body in group.sections:
-            text = f"{heading}\n{body}" if heading else body
-            if self._full(len(text) + len(group.context)):
-                if heading is None:  # the group goes on over the page: close this part
-                    self._append(_context(group.context), len(group.context))
-                    if group.heading:
-                        text = f"{group.heading} (continued)\n{body}"
-                self._turn_page()
-            self._append(_section(text), len(text))
-            heading = None
-        self._append(_context(group.context), len(group.context))
-
-    def finish(self) -> list[list[dict[str, Any]]]:
-        if self.blocks:
-            self._turn_page()
-        return self.pages
-
-    def _full(self, cost: int) -> bool:
-        # Header, this section and the group's context must still fit.
-        too_many = len(self.blocks) + 3 > MAX_BLOCKS
-        return bool(self.blocks) and (too_many or self.size + cost > MESSAGE_TEXT_BUDGET)
-
-    def _append(self, block: dict[str, Any], size: int) -> None:
-        self.blocks.append(block)
-        self.size += size
-
-    def _turn_page(self) -> None:
-        self.pages.append(self.blocks)
-        self.blocks, self.size = [], 0
-
-
-def _paginate(groups: Sequence[_Group]) -> list[list[dict[str, Any]]]:
-    pager = _Pager()
-    for group in groups:
-        pager.add(group)
-    return pager.finish()
-
-
 # ---------------------------------------------------------------- baseline
 
 
@@ -420,9 +291,9 @@ def render_baseline(assessments: Sequence[Assessment], seen_on: date) -> Message
         f"Seen {format_date(seen_on)} · what these pages show now is the baseline; "
         "only changes from here on are alerted"
     )
-    blocks = [_header(f"Now watching {count} {noun}")]
-    blocks += [_section(text) for text in _pack(lines, SECTION_TEXT_MAX)]
-    blocks.append(_context(context))
+    blocks = [header_block(f"Now watching {count} {noun}")]
+    blocks += [section_block(text) for text in pack(lines, SECTION_TEXT_MAX)]
+    blocks.append(context_block(context))
     return Message(text=f"Now watching {count} {noun} (baseline recorded)", blocks=tuple(blocks))
 
 
@@ -431,10 +302,13 @@ def _baseline_line(assessment: Assessment) -> str:
         name = organisation_name(assessment.organisation)
     else:
         name = assessment.title or assessment.url
-    name = _link(assessment.url, escape_mrkdwn(_clip(name, 80)))
+    name = _link(assessment.url, escape_mrkdwn(clip(name, 80)))
     parts = [name]
     if assessment.cycle:
         parts.append(escape_mrkdwn(cycle_label(assessment.cycle)))
+    if assessment.kind.is_multi:
+        parts.append("every organisation listed is compared on its own")
+        return "• " + " · ".join(parts)
     grades = sum(1 for j in assessment.judgements if j.grade.is_graded)
     findings = sum(1 for f in assessment.findings if f.kind.alerts)
     recorded = _counted(grades, "grade", "grades") + _counted(findings, "finding", "findings")
@@ -468,14 +342,14 @@ def render_health(changes: Sequence[Change], seen_on: date) -> list[Message]:
         "and raises no grade or finding alert; its next good read is compared with its last"
     )
     entries = [_health_line(c) for c in [*down, *up]]
-    return _number_parts(title, title, _paginate([_Group("", tuple(_pack(entries)), context)]))
+    return number_parts(title, title, paginate([Group("", tuple(pack(entries)), context)]))
 
 
 def _health_line(change: Change) -> str:
     page = _page_label(change)
     if change.kind is ChangeKind.PAGE_REACHABLE:
         return f":white_check_mark: {page}: readable again"
-    reason = escape_mrkdwn(_clip(change.after or "no reason recorded", _REASON_MAX))
+    reason = escape_mrkdwn(clip(change.after or "no reason recorded", _REASON_MAX))
     runs = "on this run" if change.before == "1" else f"for {change.before or 'several'} runs"
     in_a_row = "" if change.before == "1" else " in a row"
     return f":warning: {page}: unreachable {runs}{in_a_row}{_since(change.basis)}: {reason}"
@@ -496,72 +370,7 @@ def _since(basis: str) -> str:
         return ""
 
 
-# ---------------------------------------------------------------- splitting on refusal
-
-
-def split_message(message: Message) -> tuple[Message, Message] | None:
-    """A message Slack refused as too long, in two halves; None when it cannot be cut.
-
-    The second half gets a "(continued)" copy of the header. Nothing is dropped.
-    """
-    head: tuple[dict[str, Any], ...] = ()
-    body = message.blocks
-    if body and body[0].get("type") == "header":
-        head, body = body[:1], body[1:]
-    if len(body) >= 2:
-        middle = len(body) // 2
-        first, second = body[:middle], body[middle:]
-    elif len(body) == 1 and (halves := _halve_section(body[0])):
-        first, second = (halves[0],), (halves[1],)
-    elif not body and (text_halves := _halve_text(message.text)):
-        return Message(text_halves[0]), Message(text_halves[1])
-    else:
-        return None
-    continued = tuple(_header(_continued(b["text"]["text"], HEADER_MAX)) for b in head)
-    return (
-        Message(message.text, (*head, *first)),
-        Message(_continued(message.text, 3000), (*continued, *second)),
-    )
-
-
-def _continued(text: str, limit: int) -> str:
-    return _clip(text, limit - len(" (continued)")) + " (continued)"
-
-
-def _halve_section(block: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]] | None:
-    text = block.get("text", {}).get("text", "") if block.get("type") == "section" else ""
-    halves = _halve_text(text) if not block.get("fields") else None
-    return (_section(halves[0]), _section(halves[1])) if halves else None
-
-
-def _halve_text(text: str) -> tuple[str, str] | None:
-    pieces = _split_entry(text, (len(text) + 1) // 2)
-    if len(pieces) < 2:
-        return None
-    return pieces[0], "\n".join(pieces[1:])
-
-
-# ---------------------------------------------------------------- blocks
-
-
-def _header(text: str) -> dict[str, Any]:
-    # plain_text is never parsed for mentions or links, so it needs no escaping.
-    return {
-        "type": "header",
-        "text": {"type": "plain_text", "text": _clip(text, HEADER_MAX), "emoji": True},
-    }
-
-
-def _section(text: str) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
-
-
-def _context(text: str) -> dict[str, Any]:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
-
-
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+# ---------------------------------------------------------------- links
 
 
 def _is_web_url(value: str | None) -> bool:

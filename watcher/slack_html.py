@@ -13,16 +13,8 @@ from collections.abc import Mapping
 
 from rich.emoji import Emoji
 
-from watcher.render import Message
+from watcher.slack_message import MRKDWN_INLINE, Message
 
-_INLINE = re.compile(
-    r"<(?P<target>[^<>|]+)(?:\|(?P<label>[^<>]*))?>"
-    r"|(?P<emoji>:[a-z0-9_+\-]+:)"
-    r"|\*(?P<bold>[^*\n]+)\*"
-    r"|~(?P<strike>[^~\n]+)~"
-    r"|_(?P<italic>[^_\n]+)_"
-    r"|`(?P<code>[^`\n]+)`"
-)
 _TAGS = {"bold": "strong", "strike": "del", "italic": "em", "code": "code"}
 
 
@@ -45,7 +37,7 @@ def mrkdwn_html(source: str) -> str:
 
 def _inline(line: str) -> str:
     parts, position = [], 0
-    for match in _INLINE.finditer(line):
+    for match in MRKDWN_INLINE.finditer(line):
         parts.append(_text(line[position : match.start()]))
         parts.append(_styled(match))
         position = match.end()

@@ -1,8 +1,9 @@
-"""The state database: one SQLite file, opened with sqlite-utils, in WAL mode.
+"""The state database: one SQLite file, read and written through sqlite-utils.
 
 Tables: pages (validators and health), bodies (each distinct raw body once,
 compressed), assessments (a row only when a page's assessment changed), changes,
-outbox (alerts waiting for or done with delivery) and runs. JSON happens here:
+outbox (alerts waiting for or done with delivery) and runs; `schema` creates them
+and opens the file in WAL mode. JSON happens here (and in `schema`'s change codec):
 the rest of the program deals in domain values.
 """
 
@@ -10,147 +11,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 import zlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
 from watcher.faults import Stage, crash_point
-from watcher.models import (
-    Assessment,
-    Change,
-    ChangeKind,
-    Direction,
-    FindingKind,
-    WordDiff,
-)
-
-
-class StoreError(Exception):
-    """The state database cannot be opened or used."""
-
-
-def _migration_1(db: sqlite_utils.Database) -> None:
-    db.table("pages").create(
-        {
-            "url": str,
-            "organisation": str,
-            "cycle": str,
-            "kind": str,
-            "etag": str,
-            "last_modified": str,
-            "body_sha256": str,
-            "last_status": int,
-            "last_outcome": str,
-            "last_error": str,
-            "last_checked_at": str,
-            "last_ok_at": str,
-            "failing_since": str,
-            "consecutive_failures": int,
-        },
-        pk="url",
-        not_null={"url"},
-        defaults={"consecutive_failures": 0},
-    )
-    db.table("bodies").create({"sha256": str, "body": bytes, "size": int}, pk="sha256")
-    db.table("assessments").create(
-        {
-            "id": int,
-            "url": str,
-            "subject": str,  # "" for a one-organisation page, else the organisation
-            "fetched_at": str,
-            "body_sha256": str,
-            "assessment": str,
-            "hash": str,
-        },
-        pk="id",
-        foreign_keys=[("url", "pages", "url"), ("body_sha256", "bodies", "sha256")],
-    )
-    db.table("assessments").create_index(["url", "subject", "id"])
-    db.table("changes").create(
-        {
-            "id": str,
-            "run_id": int,
-            "url": str,
-            "organisation": str,
-            "kind": str,
-            "unit": str,
-            "before": str,
-            "after": str,
-            "detail": str,
-            "detected_at": str,
-        },
-        pk="id",
-    )
-    db.table("changes").create_index(["organisation", "detected_at"])
-    db.table("outbox").create(
-        {
-            "id": str,
-            "run_id": int,
-            "organisation": str,
-            "kind": str,
-            "change_id": str,
-            "payload": str,
-            "state": str,
-            "attempts": int,
-            "last_error": str,
-            "slack_ts": str,
-            "created_at": str,
-            "sent_at": str,
-        },
-        pk="id",
-        defaults={"state": "pending", "attempts": 0},
-    )
-    db.table("outbox").create_index(["state"])
-    db.table("runs").create(
-        {
-            "id": int,
-            "started_at": str,
-            "finished_at": str,
-            "pages_checked": int,
-            "pages_changed": int,
-            "pages_failed": int,
-            "changes": int,
-            "alerts_sent": int,
-            "outcome": str,
-        },
-        pk="id",
-    )
-
-
-MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_migration_1,)
-
-
-def open_database(path: Path) -> sqlite_utils.Database:
-    """Open (creating if needed) the state file in WAL mode with migrations applied."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # Jobs run on scheduler threads; each run opens its own connection.
-        conn = sqlite3.connect(path, timeout=30, check_same_thread=False)
-        db = sqlite_utils.Database(conn)
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=NORMAL")
-        db.execute("PRAGMA foreign_keys=ON")
-        migrate(db)
-    except (OSError, sqlite3.Error) as exc:
-        raise StoreError(f"cannot open state database {path}: {exc}") from exc
-    return db
-
-
-def migrate(db: sqlite_utils.Database) -> None:
-    """Apply every migration the database has not seen, each in its own transaction."""
-    version = db.execute("PRAGMA user_version").fetchone()[0]
-    for number, migration in enumerate(MIGRATIONS, start=1):
-        if number > version:
-            with db.atomic():
-                migration(db)
-                db.execute(f"PRAGMA user_version = {number}")
+from watcher.models import Assessment, Change, ChangeKind
+from watcher.schema import change_from_dict, change_to_dict
 
 
 @dataclass(frozen=True)
@@ -510,38 +382,3 @@ class Store:
     def finish_run(self, run_id: int, now: datetime, **counts: Any) -> None:
         with self.transaction():
             self.db.table("runs").update(run_id, {"finished_at": now.isoformat(), **counts})
-
-
-def change_to_dict(change: Change) -> dict[str, Any]:
-    return {
-        "kind": str(change.kind),
-        "url": change.url,
-        "organisation": change.organisation,
-        "cycle": change.cycle,
-        "unit": change.unit,
-        "unit_label": change.unit_label,
-        "before": change.before,
-        "after": change.after,
-        "direction": str(change.direction) if change.direction else None,
-        "finding_kind": str(change.finding_kind) if change.finding_kind else None,
-        "wording": [list(s) for s in change.wording.segments] if change.wording else None,
-        "basis": change.basis,
-    }
-
-
-def change_from_dict(data: dict[str, Any]) -> Change:
-    wording = data.get("wording")
-    return Change(
-        kind=ChangeKind(data["kind"]),
-        url=data["url"],
-        organisation=data["organisation"],
-        cycle=data["cycle"],
-        unit=data["unit"],
-        unit_label=data["unit_label"],
-        before=data["before"],
-        after=data["after"],
-        direction=Direction(data["direction"]) if data["direction"] else None,
-        finding_kind=FindingKind(data["finding_kind"]) if data["finding_kind"] else None,
-        wording=WordDiff(tuple((op, text) for op, text in wording)) if wording else None,
-        basis=data.get("basis", ""),
-    )
