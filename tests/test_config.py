@@ -85,3 +85,14 @@ def test_fire_services_are_opt_in(tmp_path: Path) -> None:
     assert every.watch.services is None
     with pytest.raises(ConfigError, match=r"watch\.services"):
         load_config(write(tmp_path, "[watch]\nservices = ['atlantis']"), environ={})
+
+
+def test_misplaced_secret_values_are_not_echoed(tmp_path: Path) -> None:
+    """A token or webhook URL put in the wrong key is never repeated in the error."""
+    token = "xoxb-1234-5678-abcdefSECRET"
+    hook = "https://hooks.slack.com/services/T000/B000/SECRETPART"
+    for text in (f"[site]\nallowed_hosts = '{token}'", f"[http]\nuser_agent = ['{hook}']"):
+        with pytest.raises(ConfigError) as caught:
+            load_config(write(tmp_path, text), environ={})
+        assert "SECRET" not in str(caught.value)
+        assert "environment" in str(caught.value)

@@ -7,6 +7,7 @@ environment, and a config key that looks like one is refused.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -172,7 +173,7 @@ def _site(table: Mapping[str, Any]) -> SiteSettings:
     base_url = _str(table, "site.base_url", SiteSettings.base_url).rstrip("/")
     parts = urlsplit(base_url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(f"site.base_url must be an http(s) URL, got {base_url!r}")
+        raise ConfigError(f"site.base_url must be an http(s) URL, got {_shown(base_url)}")
     hosts = _str_list(table, "site.allowed_hosts", SiteSettings.allowed_hosts)
     if parts.hostname not in hosts:
         raise ConfigError(
@@ -228,7 +229,7 @@ def _slack(table: Mapping[str, Any]) -> SlackSettings:
         raise ConfigError("slack.channel must be a non-empty string (a channel id like C0123ABC)")
     api_url = _str(table, "slack.api_url", SlackSettings.api_url)
     if urlsplit(api_url).scheme not in ("http", "https"):
-        raise ConfigError(f"slack.api_url must be an http(s) URL, got {api_url!r}")
+        raise ConfigError(f"slack.api_url must be an http(s) URL, got {_shown(api_url)}")
     if not api_url.endswith("/"):
         api_url += "/"
     return SlackSettings(channel=channel, api_url=api_url)
@@ -253,29 +254,40 @@ def _schedule(table: Mapping[str, Any]) -> ScheduleSettings:
     return ScheduleSettings(hour, minute, days, timezone, jitter)
 
 
+# Slack tokens and webhook URLs: never echoed back, even from a misplaced value.
+_SECRET_VALUE = re.compile(r"xox[a-z]-[\w-]+|https?://hooks\.slack\.com/\S*", re.IGNORECASE)
+
+
+def _shown(value: object) -> str:
+    """A bad value as an error message may show it: repr'd, secrets masked."""
+    return _SECRET_VALUE.sub("(a secret: set it in the environment instead)", repr(value))
+
+
 def _str(table: Mapping[str, Any], name: str, default: str) -> str:
     value = table.get(name.rsplit(".", 1)[1], default)
     if not isinstance(value, str) or not value.strip():
-        raise ConfigError(f"{name} must be a non-empty string, got {value!r}")
+        raise ConfigError(f"{name} must be a non-empty string, got {_shown(value)}")
     return value
 
 
 def _str_list(table: Mapping[str, Any], name: str, default: tuple[str, ...]) -> tuple[str, ...]:
     value = table.get(name.rsplit(".", 1)[1], list(default))
     if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-        raise ConfigError(f"{name} must be a list of strings, got {value!r}")
+        raise ConfigError(f"{name} must be a list of strings, got {_shown(value)}")
     return tuple(value)
 
 
 def _int(table: Mapping[str, Any], name: str, default: int, *, minimum: int) -> int:
     value = table.get(name.rsplit(".", 1)[1], default)
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ConfigError(f"{name} must be a whole number of at least {minimum}, got {value!r}")
+        raise ConfigError(
+            f"{name} must be a whole number of at least {minimum}, got {_shown(value)}"
+        )
     return value
 
 
 def _float(table: Mapping[str, Any], name: str, default: float, *, minimum: float) -> float:
     value = table.get(name.rsplit(".", 1)[1], default)
     if isinstance(value, bool) or not isinstance(value, int | float) or value < minimum:
-        raise ConfigError(f"{name} must be a number of at least {minimum}, got {value!r}")
+        raise ConfigError(f"{name} must be a number of at least {minimum}, got {_shown(value)}")
     return float(value)
