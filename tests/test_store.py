@@ -7,8 +7,8 @@ from pathlib import Path
 
 from watcher.diff import diff
 from watcher.models import Assessment, Grade, Judgement, PageKind
-from watcher.schema import open_database
-from watcher.store import Store
+from watcher.schema import MIGRATIONS, open_database
+from watcher.store import Store, body_hash
 
 NOW = datetime(2026, 11, 22, 7, 0, tzinfo=UTC)
 URL = "https://h.example/peel-reports/kent-2023-25/"
@@ -47,7 +47,7 @@ def test_migrations_are_applied_once(tmp_path: Path) -> None:
     first = store_at(path)
     first.start_run(NOW)
     again = store_at(path)
-    assert again.db.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert again.db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
     assert again.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert again.db.table("runs").count == 1
 
@@ -94,3 +94,18 @@ def test_failures_count_up_and_reset(tmp_path: Path) -> None:
     state = store.page_state(URL)
     assert state is not None
     assert state.consecutive_failures == 0
+
+
+def test_cosmetic_versions_do_not_pile_up(tmp_path: Path) -> None:
+    """Bodies behind assessments and each page's latest are kept; cosmetic ones in between go."""
+    store = store_at(tmp_path / "w.db")
+    run = store.start_run(NOW)
+    good, ri = assessment(Grade.GOOD), assessment(Grade.REQUIRES_IMPROVEMENT)
+    record(store, run, b"<p>v1</p>", good, None)
+    for day in range(2, 6):  # a new banner every day, the same grades
+        record(store, run, f"<p>v1</p><p>banner {day}</p>".encode(), good, good)
+    kept = {row["sha256"] for row in store.db.query("select sha256 from bodies")}
+    assert kept == {body_hash(b"<p>v1</p>"), body_hash(b"<p>v1</p><p>banner 5</p>")}
+    record(store, run, b"<p>v6</p>", ri, good)
+    kept = {row["sha256"] for row in store.db.query("select sha256 from bodies")}
+    assert kept == {body_hash(b"<p>v1</p>"), body_hash(b"<p>v6</p>")}

@@ -108,7 +108,13 @@ def _migration_1(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_migration_1,)
+def _migration_2(db: sqlite_utils.Database) -> None:
+    """Indexes for finding whether a superseded body is still needed."""
+    db.table("assessments").create_index(["body_sha256"])
+    db.table("pages").create_index(["body_sha256"])
+
+
+MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_migration_1, _migration_2)
 
 
 def open_database(path: Path) -> sqlite_utils.Database:

@@ -201,6 +201,7 @@ class Store:
         """
         sha = body_hash(body)
         with self.transaction():
+            previous = self.page_state(url)
             if not list(self.db.query("select 1 from bodies where sha256 = ?", [sha])):
                 self.db.table("bodies").insert(
                     {"sha256": sha, "body": zlib.compress(body, 6), "size": len(body)}
@@ -219,7 +220,23 @@ class Store:
             crash_point(Stage.ASSESSMENT_STORED)  # the fault tests' switch; a no-op otherwise
             for change in changes:
                 self._insert_change(run_id, change, now)
+            if previous and previous.body_sha256 and previous.body_sha256 != sha:
+                self._forget_body(previous.body_sha256)
         return written
+
+    def _forget_body(self, sha: str) -> None:
+        """Drop a superseded body that no assessment was read from and no page points at.
+
+        Bodies behind every stored assessment are kept (the history), and so is each
+        page's latest (the last good copy); a page whose banner or date changes every
+        day would otherwise add a full copy of itself to the database every day.
+        """
+        self.db.execute(
+            """delete from bodies where sha256 = ?
+            and not exists (select 1 from assessments where body_sha256 = ?)
+            and not exists (select 1 from pages where body_sha256 = ?)""",
+            [sha, sha, sha],
+        )
 
     def _insert_assessment(
         self, url: str, subject: str, sha: str, assessment: Assessment, now: datetime
