@@ -1,0 +1,98 @@
+"""The full-scale benchmark (`bench/full_scale`) at tiny scale, so its machinery cannot rot."""
+
+from __future__ import annotations
+
+import gc
+import sys
+import weakref
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bench.full_scale import pages
+from bench.full_scale.markdown import render
+from bench.full_scale.plan import Scale, plan_site
+from bench.full_scale.report import verdicts
+from bench.full_scale.scenarios import Options, run_benchmark
+from bench.full_scale.site import serve
+from bench.full_scale.tools import Launcher, Settings, Urlwatch, urlwatch_installed
+from watcher.config import HttpSettings
+from watcher.fetch import Fetcher, PageRequest
+from watcher.parse import parse_all
+
+TINY = Scale(forces=1, services=0, cycles=("peel-2017",), extras=False)
+
+
+def test_every_scenario_runs_at_tiny_scale() -> None:
+    """Five pages, one run, no latency: each scenario does what it is named for."""
+    bench = run_benchmark(Options(scale=TINY, runs=1, latency=0.0, urlwatch=False))
+    cold, unchanged, same_bytes, changed, cosmetic = bench.scenarios
+    first = cold.samples["watcher"][0]
+    assert first.traffic.requests == 5
+    assert first.outcome.new_bodies == 5
+    assert unchanged.samples["watcher"][0].traffic.statuses == {304: 5}
+    assert unchanged.parsed == same_bytes.parsed == 0
+    assert same_bytes.samples["watcher"][0].traffic.statuses == {200: 5}
+    assert changed.samples["watcher"][0].outcome.alerted_urls == changed.expected_urls
+    assert cosmetic.samples["watcher"][0].outcome.alerts == 0
+    assert cosmetic.samples["watcher"][0].outcome.new_assessments == 0
+    report = render(bench, "-", "-")
+    assert "| target | verdict | measured |" in report
+    assert len(verdicts(bench)) >= 10
+
+
+def test_page_variants_change_what_they_claim() -> None:
+    """Bodies are 100-200 KB; cosmetic changes read the same, real ones read differently."""
+    plan = plan_site(Scale(forces=1, services=1, cycles=("peel-2017", "peel-2023-25")))
+    for page in plan.published:
+        body = pages.base_body(page)
+        url = "http://127.0.0.1" + page.path
+        assert pages.MIN_BYTES <= len(body) <= pages.MAX_BYTES + 1000
+        before = [a.content_hash() for a in parse_all(body, url)]
+        assert [a.content_hash() for a in parse_all(pages.cosmetic(body), url)] == before
+        if page.family == "report-2023-25":
+            assert [a.content_hash() for a in parse_all(pages.changed(body), url)] != before
+
+
+def test_launcher_reports_the_childs_own_peak_rss() -> None:
+    """A child started by the launcher does not inherit this process's (large) peak RSS."""
+    ballast = bytearray(150_000_000)
+    ballast[::4096] = b"x" * len(ballast[::4096])
+    with Launcher() as launcher:
+        cost = launcher.measure([sys.executable, "-c", "pass"], {}, Path("/dev/null"))
+    assert cost.exit_code == 0
+    assert cost.peak_rss_mb < 100
+    del ballast
+
+
+@pytest.mark.skipif(not urlwatch_installed(), reason="urlwatch not installed (the bench extra)")
+def test_urlwatch_reports_new_then_nothing(tmp_path: Path) -> None:
+    """urlwatch runs on the synthetic site: every page new at first, unchanged after."""
+    plan = plan_site(Scale(forces=1, services=0, cycles=("peel-2017",), extras=False))
+    with Launcher() as launcher, serve(0.0) as site:
+        site.publish(pages.build_bodies(plan))
+        urlwatch = Urlwatch(tmp_path, launcher)
+        urlwatch.prepare(plan, site.base_url, Settings())
+        urlwatch.reset(warm=False)
+        assert urlwatch.run().alerts == 5
+        urlwatch.keep_as_baseline()
+        urlwatch.reset(warm=True)
+        assert urlwatch.run().alerts == 0
+
+
+def test_fetch_all_lets_go_of_each_page_once_handed_over() -> None:
+    """A yielded result is not kept by `fetch_all`: a run never holds every body at once."""
+
+    def reply(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=b"<p>page</p>" * 1000)
+
+    client = httpx.Client(transport=httpx.MockTransport(reply))
+    fetcher = Fetcher(client, HttpSettings(delay=0.0), ["x.test"])
+    requests = [PageRequest(f"https://x.test/{n}/") for n in range(5)]
+    refs = []
+    for result in fetcher.fetch_all(requests):
+        refs.append(weakref.ref(result))
+        del result
+        gc.collect()
+        assert refs[-1]() is None
