@@ -92,12 +92,14 @@ def run_once(
     run_id = None if dry_run else store.start_run(now())
     report = RunReport(run_id)
     by_url = {page.url: page for page in pages}
-    requests = [_request(store, page.url) for page in pages]
+    # Every page's state, read once: each page is checked once per run.
+    states = store.page_states()
+    requests = [_request(states.get(page.url), page.url) for page in pages]
     # closing(): a stop request cancels the downloads not yet started.
     with closing(fetcher.fetch_all(requests)) as results:
         for result in results:
             crash_point(Stage.FETCHED)  # the fault tests' switch; a no-op otherwise
-            run = _Run(store, run_id, now(), unreachable_after)
+            run = _Run(store, run_id, now(), unreachable_after, states.get(result.url))
             outcome = _check_page(by_url[result.url], result, run)
             _log_outcome(outcome)
             report.outcomes.append(outcome)
@@ -132,8 +134,7 @@ def _finish(store: Store, run_id: int, report: RunReport, now: datetime) -> None
     )
 
 
-def _request(store: Store, url: str) -> PageRequest:
-    state = store.page_state(url)
+def _request(state: PageState | None, url: str) -> PageRequest:
     if state is None:
         return PageRequest(url)
     return PageRequest(url, etag=state.etag, last_modified=state.last_modified)
@@ -154,11 +155,12 @@ class _Run:
     run_id: int | None  # None on a dry run: nothing is written
     now: datetime
     unreachable_after: int
+    state: PageState | None  # the page as the store knew it when the run began
 
 
 def _check_page(page: Page, result: FetchResult, run: _Run) -> PageOutcome:
     """Turn one fetch into an outcome, storing it unless this is a dry run."""
-    store, state = run.store, run.store.page_state(page.url)
+    store, state = run.store, run.state
     validators = {"etag": result.etag, "last_modified": result.last_modified}
     if result.outcome is FetchOutcome.NOT_MODIFIED or (
         result.outcome is FetchOutcome.OK and state and state.body_sha256 == body_hash(result.body)
