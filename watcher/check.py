@@ -281,7 +281,8 @@ def _compare(url: str, store: Store, readings: list[tuple[str, Assessment]]) -> 
     changes: list[Change] = []
     for subject, after in readings:
         latest = store.latest_reading(url, subject)
-        basis, before = latest or (0, replace(after, judgements=(), findings=(), monitoring=None))
+        empty = replace(after, judgements=(), findings=(), monitoring=None, monitoring_note=None)
+        basis, before = latest or (0, empty)
         if looks_broken(before, after):
             return "no grades found on a page that had them (maintenance or error page?)"
         if missing := vanished_grades(before, after):
