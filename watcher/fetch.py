@@ -21,12 +21,10 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Collection, Generator, Iterable, Iterator
+from collections.abc import Callable, Collection, Generator, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from enum import StrEnum
 from queue import SimpleQueue
 from urllib.parse import urldefrag, urljoin, urlsplit
@@ -35,6 +33,7 @@ import httpx
 import stamina
 
 from watcher.config import HttpSettings
+from watcher.politeness import HostClosed, HostGate, retry_after_seconds
 
 MAX_REDIRECTS = 5
 MAX_RETRY_AFTER = 60.0  # seconds; a server asking for longer is told "see you tomorrow"
@@ -144,52 +143,6 @@ def _retry_hook(exc: Exception) -> bool | float:
     return 0.0 if exc.waited_at_gate else True
 
 
-class _HostGate:
-    """Per-host politeness: a cap on requests in flight and a gap between their starts."""
-
-    def __init__(
-        self, settings: HttpSettings, clock: Callable[[], float], sleep: Callable[[float], None]
-    ) -> None:
-        self._slots = threading.BoundedSemaphore(settings.max_concurrency)
-        self._delay = settings.delay
-        self._clock = clock
-        self._sleep = sleep
-        self._lock = threading.Lock()
-        self._next_start = float("-inf")
-        self._closed_until = float("-inf")
-
-    @contextmanager
-    def turn(self, host: str) -> Iterator[None]:
-        """Hold a slot for one request, starting it no sooner than the host allows."""
-        with self._slots:
-            # The slot is taken before the start time is booked, so starts happen in
-            # booking order and no two are closer than the delay.
-            wait = self._book_start(host)
-            if wait > 0:
-                self._sleep(wait)
-            yield
-
-    def _book_start(self, host: str) -> float:
-        with self._lock:
-            now = self._clock()
-            if now < self._closed_until:
-                pause = self._closed_until - now
-                raise _Failure(f"rate limited: {host} asked for a {pause:.0f} s pause; not sent")
-            start = max(now, self._next_start)
-            self._next_start = start + self._delay
-            return start - now
-
-    def defer(self, seconds: float) -> None:
-        """Start nothing on this host for `seconds` (a Retry-After we honour)."""
-        with self._lock:
-            self._next_start = max(self._next_start, self._clock() + seconds)
-
-    def close(self, seconds: float) -> None:
-        """Send nothing to this host for `seconds` (a Retry-After too long to wait)."""
-        with self._lock:
-            self._closed_until = max(self._closed_until, self._clock() + seconds)
-
-
 class Fetcher:
     """Fetches pages from the allowed hosts politely; see the module docstring."""
 
@@ -208,7 +161,7 @@ class Fetcher:
         self._allowed_hosts = frozenset(host.lower() for host in allowed_hosts)
         self._sleep = sleep
         self._clock = clock
-        self._gates: dict[str, _HostGate] = {}
+        self._gates: dict[str, HostGate] = {}
         self._gates_lock = threading.Lock()
 
     def fetch(self, request: PageRequest) -> FetchResult:
@@ -290,6 +243,8 @@ class Fetcher:
                     self._discard_body(response)
                     return _Reply(response.status_code, response.headers, b"", url)
                 return _Reply(200, response.headers, self._read_body(response, url), url)
+        except HostClosed as exc:
+            raise _Failure(str(exc), url=url) from None
         except httpx.TransportError as exc:
             raise _Transient(_describe(exc), url=url) from exc
         except (httpx.HTTPError, httpx.InvalidURL) as exc:
@@ -335,7 +290,7 @@ class Fetcher:
             return
         gate = self._gate(_host(reply.url))
         label = _RETRY_AFTER_STATUSES.get(reply.status)
-        wait = _retry_after(reply.headers.get("retry-after")) if label else None
+        wait = retry_after_seconds(reply.headers.get("retry-after")) if label else None
         if wait is not None and wait > MAX_RETRY_AFTER:
             gate.close(wait)
             raise _Failure(f"{label}: Retry-After {wait:.0f} s", reply=reply)
@@ -369,10 +324,10 @@ class Fetcher:
             return host or "URL without a host"
         return None
 
-    def _gate(self, host: str) -> _HostGate:
+    def _gate(self, host: str) -> HostGate:
         with self._gates_lock:
             if host not in self._gates:
-                self._gates[host] = _HostGate(self._settings, self._clock, self._sleep)
+                self._gates[host] = HostGate(self._settings, self._clock, self._sleep)
             return self._gates[host]
 
 
@@ -391,22 +346,6 @@ def _conditional_headers(request: PageRequest) -> dict[str, str]:
     if request.last_modified:
         headers["If-Modified-Since"] = request.last_modified
     return headers
-
-
-def _retry_after(value: str | None) -> float | None:
-    """Seconds to wait from a Retry-After header (delay-seconds or HTTP date), if valid."""
-    if value is None:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
 def _describe(exc: Exception) -> str:
