@@ -23,7 +23,7 @@ from tests.pages import AFI_IPCC, AFI_IPCC_REWORDED, AFI_STOP_SEARCH, Legitimacy
 from watcher import queries, versions
 from watcher.check import PageOutcome
 from watcher.cli import main
-from watcher.lock import RunLock
+from watcher.lock import RunLock, run_in_progress
 from watcher.models import Assessment, Finding, FindingKind, Grade, Judgement, PageKind
 from watcher.schema import migrate, open_database
 from watcher.store import Store
@@ -127,6 +127,18 @@ def test_status_lists_runs_failing_pages_and_waiting_alerts(store: Store) -> Non
     [pending] = found.pending
     assert (pending.kind, pending.attempts, pending.last_error) == ("baseline", 1, "invalid_auth")
     assert not found.healthy
+
+
+def test_unfinished_run_without_the_lock_was_interrupted(tmp_path: Path) -> None:
+    """A run that never finished is 'running' while the lock is held, else 'interrupted'."""
+    path = tmp_path / "state" / "watcher.db"
+    store = Store(open_database(path))
+    store.start_run(T0)
+    assert not run_in_progress(path)
+    assert queries.status(store.db, in_progress=False).runs[0].outcome == "interrupted"
+    with RunLock(path):
+        assert run_in_progress(path)
+    assert queries.status(store.db, in_progress=True).runs[0].outcome == "running"
 
 
 def test_history_follows_grades_across_cycles_and_findings(store: Store) -> None:

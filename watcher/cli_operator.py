@@ -19,6 +19,7 @@ from rich.console import Console
 from watcher import queries, versions
 from watcher.cli_base import EXIT_OK, EXIT_PARTIAL, CannotRun, command_config, utc_now
 from watcher.config import Config
+from watcher.lock import run_in_progress
 from watcher.queries import open_readonly
 from watcher.schedule import next_check
 from watcher.schema import StoreError
@@ -54,7 +55,7 @@ def status_command(ctx: click.Context, runs: int) -> None:
     """
     config = command_config(ctx)
     with _read_state(config) as db:
-        found = queries.status(db, runs=runs)
+        found = queries.status(db, runs=runs, in_progress=run_in_progress(config.state.path))
     upcoming = next_check(config.schedule, utc_now())
     Console().print(status_view(found, upcoming, config.schedule.jitter))
     ctx.exit(EXIT_OK if found.healthy else EXIT_PARTIAL)

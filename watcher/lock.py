@@ -49,3 +49,12 @@ class RunLock:
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)
             self._fd = None
+
+
+def run_in_progress(state_path: Path) -> bool:
+    """Whether a watcher run holds the lock right now (asked without waiting)."""
+    try:
+        with RunLock(state_path):
+            return False
+    except LockError:
+        return True

@@ -66,7 +66,9 @@ class RunSummary:
     pages_failed: int
     changes: int
     alerts_sent: int
-    outcome: str  # "ok", "partial", "stopped", or "running" (or died while running)
+    # "ok", "partial", "stopped", "running", or "interrupted" (never finished, and no
+    # run holds the lock now: the process was killed or the machine went down).
+    outcome: str
 
 
 @dataclass(frozen=True)
@@ -106,8 +108,11 @@ class Status:
         return not self.failing and not self.pending
 
 
-def status(db: sqlite_utils.Database, *, runs: int = 5) -> Status:
-    """The last `runs` runs (newest first), the pages failing now, the alerts pending."""
+def status(db: sqlite_utils.Database, *, runs: int = 5, in_progress: bool = True) -> Status:
+    """The last `runs` runs (newest first), the pages failing now, the alerts pending.
+
+    `in_progress`: whether a run holds the lock now; if not, an unfinished run died.
+    """
     run_rows = db.query("select * from runs order by id desc limit ?", [runs])
     failing_rows = db.query(
         """select * from pages where last_outcome = 'failed'
@@ -117,7 +122,7 @@ def status(db: sqlite_utils.Database, *, runs: int = 5) -> Status:
         "select * from outbox where state = 'pending' order by created_at, rowid"
     )
     return Status(
-        runs=tuple(_run(row) for row in run_rows),
+        runs=tuple(_run(row, in_progress) for row in run_rows),
         failing=tuple(
             FailingPage(
                 url=row["url"],
@@ -143,7 +148,8 @@ def status(db: sqlite_utils.Database, *, runs: int = 5) -> Status:
     )
 
 
-def _run(row: dict[str, Any]) -> RunSummary:
+def _run(row: dict[str, Any], in_progress: bool) -> RunSummary:
+    unfinished = "running" if in_progress else "interrupted"
     return RunSummary(
         id=row["id"],
         started_at=row["started_at"],
@@ -153,7 +159,7 @@ def _run(row: dict[str, Any]) -> RunSummary:
         pages_failed=row["pages_failed"] or 0,
         changes=row["changes"] or 0,
         alerts_sent=row["alerts_sent"] or 0,
-        outcome=row["outcome"] or "running",
+        outcome=unfinished if row["outcome"] in (None, "running") else row["outcome"],
     )
 
 
