@@ -164,3 +164,19 @@ def test_word_diff_segments() -> None:
         ("insert", "slow"),
         ("equal", "fox"),
     )
+
+
+def test_closing_a_cause_of_concern_reads_as_resolved_once() -> None:
+    """Open → closed: the cause of concern is resolved; the closed record itself is silent."""
+    unit = "cause-of-concern/responding-to-the-public"
+    text = "Kent Police isn’t answering emergency calls quickly enough."
+    open_letter = replace(
+        legitimacy(), findings=(Finding(FindingKind.CAUSE_OF_CONCERN, unit, text),)
+    )
+    closed_letter = replace(
+        legitimacy(), findings=(Finding(FindingKind.CLOSED_CAUSE_OF_CONCERN, unit, text),)
+    )
+    [change] = diff(open_letter, closed_letter)
+    assert change.kind is ChangeKind.FINDING_RESOLVED
+    assert change.finding_kind is FindingKind.CAUSE_OF_CONCERN
+    assert change.alerts

@@ -28,7 +28,7 @@ from watcher.cli_base import CannotRun
 from watcher.config import ConfigError, HttpSettings, SlackSettings, load_config
 from watcher.fetch import Fetcher, build_client
 from watcher.html_report import RunRecord, count_alerts, render_report
-from watcher.models import Assessment, Change, FindingKind
+from watcher.models import Assessment, Change
 from watcher.notify import ConsoleNotifier, Delivery, Notifier, notifier_from_env
 from watcher.render import format_date
 from watcher.replay import Archive, ReplaySite, Step, load_archive
@@ -134,7 +134,7 @@ class _Player:
         )
         after = _readings(self.store, self.pages)
         cosmetic = _cosmetic(self.archive, index, self.pages, report, before, after)
-        changes = tuple(c for c in report.changes if c.finding_kind is not FindingKind.PRACTICE)
+        changes = tuple(c for c in report.changes if c.alerts)
         label = f"Run {index + 1}"
         messages = notifier.take()
         record = RunRecord(

@@ -41,6 +41,7 @@ _FINDING_NOUNS = {
     FindingKind.CAUSE_OF_CONCERN: "cause of concern",
     FindingKind.RECOMMENDATION: "recommendation",
     FindingKind.PRACTICE: "practice",
+    FindingKind.CLOSED_CAUSE_OF_CONCERN: "closed cause of concern",
 }
 _KIND_LABELS = {
     ChangeKind.REPORT_PUBLISHED: "new report",

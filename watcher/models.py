@@ -77,6 +77,9 @@ class FindingKind(StrEnum):
     CAUSE_OF_CONCERN = "cause_of_concern"
     RECOMMENDATION = "recommendation"
     PRACTICE = "practice"  # innovative / promising / notable practice: never alerted
+    # A cause of concern a letter says is closed: recorded, never alerted itself (the
+    # open cause of concern it replaces reads as resolved, and that is the alert).
+    CLOSED_CAUSE_OF_CONCERN = "closed_cause_of_concern"
 
     @property
     def label(self) -> str:
@@ -84,7 +87,7 @@ class FindingKind(StrEnum):
 
     @property
     def alerts(self) -> bool:
-        return self is not FindingKind.PRACTICE
+        return self not in (FindingKind.PRACTICE, FindingKind.CLOSED_CAUSE_OF_CONCERN)
 
 
 _FINDING_LABELS = {
@@ -92,6 +95,7 @@ _FINDING_LABELS = {
     FindingKind.CAUSE_OF_CONCERN: "Cause of concern",
     FindingKind.RECOMMENDATION: "Recommendation",
     FindingKind.PRACTICE: "Practice",
+    FindingKind.CLOSED_CAUSE_OF_CONCERN: "Closed cause of concern",
 }
 
 
@@ -266,6 +270,11 @@ class Change:
     # change found again after a crash has the same id, but a grade that moves back
     # and then moves again later is a new change.
     basis: str = ""
+
+    @property
+    def alerts(self) -> bool:
+        """Whether this change is news: noted practice and closed causes of concern are not."""
+        return self.finding_kind is None or self.finding_kind.alerts
 
     @property
     def id(self) -> str:

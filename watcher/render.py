@@ -72,11 +72,7 @@ def render_digest(organisation: str, changes: Sequence[Change], seen_on: date) -
     Every alertable change appears in exactly one message; noted practice never does,
     nor page health (see `render_health`). No changes to alert: no messages.
     """
-    alerting = [
-        c
-        for c in changes
-        if c.finding_kind is not FindingKind.PRACTICE and c.kind not in HEALTH_KINDS
-    ]
+    alerting = [c for c in changes if c.alerts and c.kind not in HEALTH_KINDS]
     if not alerting:
         return []
     name = organisation_name(organisation)

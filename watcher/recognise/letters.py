@@ -8,7 +8,7 @@ Each cause of concern has its own unit, `cause-of-concern/<subject>` (the subjec
 heading names, else its number; `cause-of-concern` when the letter has only one), so
 its recommendations stay with it. An open cause of concern is a CAUSE_OF_CONCERN
 finding with its RECOMMENDATION findings. A closed one is not: it is kept as a
-never-alerted PRACTICE finding, "Closed cause of concern: <its text>", and its
+never-alerted CLOSED_CAUSE_OF_CONCERN finding with the same text, and its
 recommendations are dropped. So a cause of concern that closes is "resolved" to the
 diff, and a revisit letter that closes one never announces it as new.
 """
@@ -23,7 +23,6 @@ from watcher.models import Finding, FindingKind
 from watcher.recognise.area_findings import area_findings, finding_heading
 from watcher.recognise.vocabulary import Recognised, slugify
 
-CLOSED_PREFIX = "Closed cause of concern: "
 NO_CAUSE = "no cause of concern found in the letter"
 _UNIT = "cause-of-concern"
 _CLOSED = re.compile(
@@ -84,7 +83,7 @@ def _concern_findings(
     if not closed:
         return found
     return [
-        Finding(FindingKind.PRACTICE, unit, CLOSED_PREFIX + f.text)
+        Finding(FindingKind.CLOSED_CAUSE_OF_CONCERN, unit, f.text)
         if f.kind is FindingKind.CAUSE_OF_CONCERN
         else f
         for f in found
