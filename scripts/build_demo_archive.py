@@ -1,4 +1,4 @@
-"""Build the replay archive `watcher demo` serves: watcher/demo_archive/.
+"""Build the replay archive `watcher demo` serves: watcher/demo/archive/.
 
 Run from the repository root after changing the story in scripts/demo_*.py:
 
@@ -22,7 +22,7 @@ from typing import Any
 from demo_pages import PAGES, STEPS, DemoPage
 
 REPO = Path(__file__).resolve().parents[1]
-ARCHIVE = REPO / "watcher" / "demo_archive"
+ARCHIVE = REPO / "watcher" / "demo" / "archive"
 NOTE = (
     "Illustrative copies of HMICFRS pages, in the wording of the real pages: the grades, "
     "findings and dates are made up for the demo and are not these forces' real grades."
@@ -87,7 +87,7 @@ def main(argv: list[str]) -> int:
     files = archive_files()
     if "--check" in argv:
         if current_files(ARCHIVE) != files:
-            print("watcher/demo_archive is out of date: run scripts/build_demo_archive.py")
+            print("watcher/demo/archive is out of date: run scripts/build_demo_archive.py")
             return 1
         return 0
     write(files, ARCHIVE)

@@ -20,14 +20,13 @@ from rich.console import Console
 
 from tests.fake_site import FakeSite
 from tests.pages import AFI_IPCC, AFI_IPCC_REWORDED, AFI_STOP_SEARCH, LegitimacyPage2017
-from watcher import queries, versions
 from watcher.check import PageOutcome
 from watcher.cli import main
+from watcher.cli.terminal import page_progress
 from watcher.lock import RunLock, run_in_progress
 from watcher.models import Assessment, Finding, FindingKind, Grade, Judgement, PageKind
-from watcher.schema import migrate, open_database
-from watcher.store import Store
-from watcher.terminal import page_progress
+from watcher.store import Store, queries, versions
+from watcher.store.schema import migrate, open_database
 
 LEGITIMACY = "/peel-assessments/peel-2017/kent/legitimacy/"
 T0 = datetime(2025, 1, 6, 7, 0, tzinfo=UTC)

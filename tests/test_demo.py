@@ -26,15 +26,13 @@ from rich.emoji import Emoji
 
 from tests.fake_slack import FakeSlack
 from watcher.cli import main
-from watcher.demo import DemoNotifier, replay
-from watcher.html_report import RunRecord, alert_label, render_report
+from watcher.demo import ReplaySite, load_archive
+from watcher.demo.command import DemoNotifier, replay
+from watcher.demo.html_report import RunRecord, alert_label, render_report
+from watcher.demo.slack_html import mrkdwn_html
 from watcher.models import Assessment, Change, ChangeKind, Direction, Grade, Judgement, PageKind
-from watcher.notify import ConsoleNotifier
-from watcher.replay import ReplaySite, load_archive
-from watcher.schema import open_database
-from watcher.slack_html import mrkdwn_html
-from watcher.slack_message import Message
-from watcher.store import Store
+from watcher.notify import ConsoleNotifier, Message
+from watcher.store import Store, open_database
 
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -183,7 +181,7 @@ def test_archive_is_what_the_builder_writes() -> None:
         [sys.executable, str(script), "--check"], capture_output=True, text=True, check=False
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    files = [p for p in (REPO / "watcher" / "demo_archive").rglob("*") if p.is_file()]
+    files = [p for p in (REPO / "watcher" / "demo" / "archive").rglob("*") if p.is_file()]
     assert sum(p.stat().st_size for p in files) < 1_000_000
 
 
@@ -192,7 +190,7 @@ def test_archive_ships_as_package_data() -> None:
     pyproject = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
     patterns = pyproject["tool"]["setuptools"]["package-data"]["watcher"]
     package = REPO / "watcher"
-    names = [p.relative_to(package).as_posix() for p in (package / "demo_archive").rglob("*")]
+    names = [p.relative_to(package).as_posix() for p in (package / "demo" / "archive").rglob("*")]
     missing = [
         name
         for name in names

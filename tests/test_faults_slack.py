@@ -38,10 +38,8 @@ from watcher.catalogue import expand
 from watcher.check import RunReport, run_once
 from watcher.config import load_config
 from watcher.fetch import Fetcher, build_client
-from watcher.notify import Notifier, notifier_from_env
-from watcher.schema import open_database
-from watcher.slack_retry import RetryPolicy
-from watcher.store import Store
+from watcher.notify import Notifier, RetryPolicy, notifier_from_env
+from watcher.store import Store, open_database
 
 FAST = RetryPolicy(retries=2, backoff=0.01, jitter=False, max_retry_after=2.0)
 SLACK_TIMEOUT = 0.5  # seconds the notifier waits for Slack

@@ -20,15 +20,15 @@ from watcher.config import SlackSettings
 from watcher.models import Change, ChangeKind, Direction, FindingKind, WordDiff
 from watcher.notify import (
     ConsoleNotifier,
+    Message,
+    RetryPolicy,
     SlackConfigError,
     SlackWebNotifier,
     WebhookNotifier,
     notifier_from_env,
+    redact_webhook_url,
+    render_digest,
 )
-from watcher.redact import redact_webhook_url
-from watcher.render import render_digest
-from watcher.slack_message import Message
-from watcher.slack_retry import RetryPolicy
 
 SEEN = date(2026, 11, 22)
 PAGE = "https://hmicfrs.justiceinspectorates.gov.uk/peel-reports/kent-2023-25/"

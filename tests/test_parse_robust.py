@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from watcher.blocks import TRUNCATED
 from watcher.catalogue import (
     CYCLES,
     FORCES,
@@ -22,7 +21,7 @@ from watcher.catalogue import (
     organisation_name,
 )
 from watcher.models import Grade, PageKind
-from watcher.parse import parse, parse_all
+from watcher.parse import TRUNCATED, parse, parse_all
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 MULTI = ".multi.json"
@@ -120,7 +119,7 @@ HOSTILE = {
 _HOSTILE_URL = "https://x.test/peel-assessments/peel-2016/kent/"
 _MEASURE = """
 import resource, sys, time
-from watcher.parse import parse
+from watcher.parse.pages import parse
 body = sys.stdin.buffer.read()
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 start = time.perf_counter()

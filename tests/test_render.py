@@ -22,8 +22,8 @@ from watcher.models import (
     PageKind,
     WordDiff,
 )
-from watcher.render import escape_mrkdwn, render_baseline, render_digest
-from watcher.slack_message import Message, split_message
+from watcher.notify import Message, split_message
+from watcher.notify.render import escape_mrkdwn, render_baseline, render_digest
 
 SEEN = date(2026, 11, 22)
 PAGE = "https://hmicfrs.justiceinspectorates.gov.uk/peel-reports/kent-2023-25/"

@@ -30,8 +30,7 @@ from tests.fake_site import FakeSite
 from tests.pages import LegitimacyPage2017
 from watcher.config import ScheduleSettings
 from watcher.schedule import is_overdue, make_trigger, next_check
-from watcher.schema import open_database
-from watcher.store import Store
+from watcher.store import Store, open_database
 
 LONDON = ZoneInfo("Europe/London")
 REPO = Path(__file__).resolve().parents[1]

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from watcher.diff import diff
 from watcher.models import Assessment, Grade, Judgement, PageKind
-from watcher.schema import MIGRATIONS, open_database
 from watcher.store import Store, body_hash
+from watcher.store.schema import MIGRATIONS, open_database
 
 NOW = datetime(2026, 11, 22, 7, 0, tzinfo=UTC)
 URL = "https://h.example/peel-reports/kent-2023-25/"

@@ -12,18 +12,15 @@ from contextlib import closing
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from watcher.blocks import TRUNCATED as PARTLY_READ
 from watcher.catalogue import Page
 from watcher.config import AlertSettings
-from watcher.damage import damage
-from watcher.deliver import deliver
 from watcher.diff import diff, looks_broken, published, vanished_grades
 from watcher.faults import Stage, crash_point
-from watcher.fetch import Fetcher, FetchOutcome, FetchResult, PageRequest
+from watcher.fetch import Fetcher, FetchOutcome, FetchResult, PageRequest, damage
 from watcher.models import Assessment, Change, ChangeKind
-from watcher.notify import Notifier
+from watcher.notify import Notifier, deliver, render_baseline, render_digest
+from watcher.parse import TRUNCATED as PARTLY_READ
 from watcher.parse import parse_all
-from watcher.render import render_baseline, render_digest
 from watcher.store import PageState, Store, body_hash
 
 log = logging.getLogger(__name__)

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import watcher.check
-import watcher.fetch
+import watcher.fetch.client
 from watcher.cli import main as watcher_main
 
 

@@ -1,0 +1,40 @@
+"""Notify: what an alert says and how it reaches Slack or the terminal.
+
+Pure rendering (`render`: Block Kit digests; `message`: Slack's limits), then the
+delivery of the outbox (`deliver`) through a sender (`senders`: bot token, webhook,
+console) with short retries (`retry`) and the secrets kept out of logs (`redact`).
+"""
+
+from watcher.notify.deliver import deliver
+from watcher.notify.message import MRKDWN_INLINE, Message, split_message
+from watcher.notify.redact import redact_webhook_url
+from watcher.notify.render import format_date, render_baseline, render_digest
+from watcher.notify.retry import RetryPolicy
+from watcher.notify.senders import (
+    ConsoleNotifier,
+    Delivery,
+    Notifier,
+    SlackConfigError,
+    SlackWebNotifier,
+    WebhookNotifier,
+    notifier_from_env,
+)
+
+__all__ = [
+    "MRKDWN_INLINE",
+    "ConsoleNotifier",
+    "Delivery",
+    "Message",
+    "Notifier",
+    "RetryPolicy",
+    "SlackConfigError",
+    "SlackWebNotifier",
+    "WebhookNotifier",
+    "deliver",
+    "format_date",
+    "notifier_from_env",
+    "redact_webhook_url",
+    "render_baseline",
+    "render_digest",
+    "split_message",
+]

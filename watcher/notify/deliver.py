@@ -1,0 +1,109 @@
+"""Delivery of the outbox: pending alerts become Slack messages, oldest first.
+
+One digest per organisation (in parts of at most `CHANGES_PER_MESSAGE` changes),
+page health in one message for all forces. A batch is marked sent only once Slack
+confirms it, so a failure part-way never reposts what Slack already took.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from watcher.faults import Stage, crash_point
+from watcher.models import ChangeKind
+from watcher.notify.message import Message
+from watcher.notify.render import HEALTH_KINDS, render_digest, render_health
+from watcher.notify.senders import Notifier
+from watcher.store import PendingAlert, Store
+
+if TYPE_CHECKING:
+    from watcher.check import RunReport  # check imports this module: no cycle at run time
+
+# Changes per Slack message: a digest longer than this goes out in parts, each marked
+# sent on its own, so a failure part-way resends at most one part.
+CHANGES_PER_MESSAGE = 20
+MONITORING_KINDS = frozenset((ChangeKind.MONITORING_ENTERED, ChangeKind.MONITORING_LEFT))
+
+
+def deliver(
+    store: Store, notifier: Notifier, now: Callable[[], datetime], report: RunReport
+) -> None:
+    """Send every pending alert, oldest first; mark each sent only once Slack confirms."""
+    for alert_ids, messages in _batches(store.pending_alerts()):
+        if report.fatal:
+            report.alerts_pending += len(alert_ids)
+            continue
+        error, fatal, ts = _send_all(notifier, messages)
+        if error is None:
+            # The one window that can repeat a message: Slack has it, the store not yet.
+            crash_point(Stage.SLACK_ACCEPTED)
+            store.mark_sent(alert_ids, ts, now())
+            crash_point(Stage.MARKED_SENT)
+            report.alerts_sent += len(alert_ids)
+            continue
+        store.mark_attempt_failed(alert_ids, error)
+        report.alerts_pending += len(alert_ids)
+        report.delivery_error = error
+        if fatal:
+            report.fatal = error
+
+
+def _send_all(
+    notifier: Notifier, messages: Sequence[Message]
+) -> tuple[str | None, bool, str | None]:
+    first_ts = None
+    for message in messages:
+        delivery = notifier.send(message)
+        if not delivery.ok:
+            return delivery.error or "delivery failed", delivery.fatal, None
+        first_ts = first_ts or delivery.ts
+    return None, False, first_ts
+
+
+def _batches(pending: Sequence[PendingAlert]) -> list[tuple[list[str], list[Message]]]:
+    """Group pending alerts into messages: one digest per organisation, in parts."""
+    batches: list[tuple[list[str], list[Message]]] = []
+    groups: dict[str, list[PendingAlert]] = {}
+    health: list[PendingAlert] = []  # page health: one message for all forces
+    for alert in pending:
+        if alert.payload is not None:
+            batches.append(([alert.id], [Message.from_dict(alert.payload)]))
+        elif alert.change is not None and alert.change.kind in HEALTH_KINDS:
+            health.append(alert)
+        elif alert.change is not None:
+            groups.setdefault(alert.organisation, []).append(alert)
+    # Forces entering or leaving Engage first, then by name: the same order every run.
+    ordered = sorted(groups.items(), key=lambda group: (not _about_monitoring(group[1]), group[0]))
+    for organisation, alerts in [*ordered, *([(None, health)] if health else [])]:
+        for start in range(0, len(alerts), CHANGES_PER_MESSAGE):
+            batches += _one_message_each(organisation, alerts[start : start + CHANGES_PER_MESSAGE])
+    return batches
+
+
+def _about_monitoring(alerts: Sequence[PendingAlert]) -> bool:
+    return any(a.change is not None and a.change.kind in MONITORING_KINDS for a in alerts)
+
+
+def _one_message_each(
+    organisation: str | None, alerts: Sequence[PendingAlert]
+) -> list[tuple[list[str], list[Message]]]:
+    """Alerts rendered as a digest (None: page health), halved until each is one message.
+
+    Each batch is marked sent on its own, so Slack failing part-way through a long
+    digest never makes the next run post the messages it already took. Only one change
+    too long for a single message still goes out as several.
+    """
+    seen_on = datetime.fromisoformat(alerts[0].created_at).date()
+    changes = [a.change for a in alerts if a.change is not None]
+    if organisation is None:
+        messages = render_health(changes, seen_on)
+    else:
+        messages = render_digest(organisation, changes, seen_on)
+    if len(messages) <= 1 or len(alerts) == 1:
+        return [([a.id for a in alerts], messages)]
+    middle = len(alerts) // 2
+    return _one_message_each(organisation, alerts[:middle]) + _one_message_each(
+        organisation, alerts[middle:]
+    )

@@ -1,0 +1,392 @@
+"""HTML to an ordered list of text blocks, with the site's chrome dropped.
+
+The recognisers read these blocks and their text, never the markup: the site's classes
+and ids are unknown and change between redesigns. A block is a heading (with its
+level), a paragraph, a list item (with its depth) or a table row (with its cells).
+What a page may cost to read is in `bounds`; what counts as chrome, in `chrome`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, NamedTuple
+
+from selectolax.lexbor import LexborHTMLParser
+
+from watcher.parse.bounds import MAX_BLOCKS, MAX_ELEMENTS, MAX_TEXT, bounded
+from watcher.parse.chrome import MAX_CHROME_BLOCKS, is_chrome_block, is_chrome_container
+
+Node = Any  # selectolax ships no type information
+
+
+class BlockKind(StrEnum):
+    HEADING = "heading"
+    PARAGRAPH = "paragraph"
+    ITEM = "item"
+    ROW = "row"
+
+
+# Level given to a paragraph that is wholly bold: a heading of unknown rank.
+EMPHASIS_LEVEL = 7
+
+
+class Block(NamedTuple):
+    """One unit of page text: `level` is the heading level or the list depth."""
+
+    kind: BlockKind
+    text: str
+    level: int = 0
+    cells: tuple[str, ...] = ()
+
+
+# Removed with their content before the walk: scripts, menus, forms, sidebars.
+_DROPPED_TAGS = (
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "nav",
+    "aside",
+    "form",
+    "button",
+    "select",
+    "svg",
+    "iframe",
+    "object",
+    "textarea",
+)
+# Site header and footer: dropped, except an article's own header (it holds the h1).
+_SITE_TAGS = frozenset(("header", "footer"))
+_CONTENT_TAGS = frozenset(("main", "article"))
+_HEADINGS = {f"h{n}": n for n in range(1, 7)}
+_INLINE_TAGS = frozenset(
+    (
+        "-text",
+        "a",
+        "abbr",
+        "b",
+        "bdi",
+        "bdo",
+        "cite",
+        "code",
+        "data",
+        "dfn",
+        "em",
+        "font",
+        "i",
+        "img",
+        "kbd",
+        "label",
+        "mark",
+        "q",
+        "s",
+        "samp",
+        "small",
+        "span",
+        "strong",
+        "sub",
+        "sup",
+        "time",
+        "u",
+        "var",
+        "wbr",
+        "del",
+        "ins",
+        "input",
+    )
+)
+_BOLD_TAGS = frozenset(("strong", "b"))
+_LISTS = frozenset(("ul", "ol"))
+_ROW_GROUPS = frozenset(("thead", "tbody", "tfoot"))
+_CELLS = frozenset(("td", "th"))
+# Stands in for <br> in text; the HTML parser never leaves a NUL in text.
+_LINE_BREAK = "\x00"
+# Deeper than this, a subtree is read as plain text (guards the recursion limit).
+_MAX_DEPTH = 200
+
+
+def html_blocks(body: bytes) -> list[Block]:
+    """The page's content blocks in reading order, chrome removed."""
+    return page_blocks(body).blocks
+
+
+TRUNCATED = "page too large/complex: truncated"
+
+
+class PageBlocks(NamedTuple):
+    """A page's blocks, and whether the page was read only in part (it was too large)."""
+
+    blocks: list[Block]
+    truncated: bool
+
+
+def page_blocks(body: bytes) -> PageBlocks:
+    """The page's content blocks in reading order, chrome removed, within the bounds."""
+    body, truncated = bounded(body)
+    tree = LexborHTMLParser(body.decode("utf-8", errors="replace"))
+    root = tree.body if tree.body is not None else tree.root
+    if root is None:
+        return PageBlocks([], truncated)
+    tree.strip_tags(list(_DROPPED_TAGS))
+    for line_break in tree.css("br"):
+        line_break.replace_with(_LINE_BREAK)
+    walker = _Walker()
+    walker.container(root, in_content=False, depth=0)
+    content = [b for b, chrome in zip(walker.blocks, walker.chrome, strict=True) if not chrome]
+    return PageBlocks(_bullets_to_items(content), truncated or walker.truncated)
+
+
+@dataclass
+class _Walker:
+    """Turns the DOM into blocks, marking chrome; a small container opened by chrome
+    (a banner's heading, a cookie notice, a breadcrumb's "Home") is chrome throughout."""
+
+    blocks: list[Block] = field(default_factory=list)
+    chrome: list[bool] = field(default_factory=list)
+    walked: int = 0  # elements and blocks walked, against MAX_ELEMENTS
+    stopped: bool = False  # the walk reached a bound and ended there
+    truncated: bool = False  # something was left out: the walk stopped, or text was cut
+
+    def container(self, node: Node, in_content: bool, depth: int) -> None:
+        start = len(self.blocks)
+        run: list[str] = []
+        child = node.child
+        while child is not None and not self.stopped:
+            tag = child.tag
+            if tag == "-text":
+                text = child.text_content or ""
+                if run or not text.isspace():  # not the layout's line breaks between blocks
+                    run.append(text)
+            elif tag in _INLINE_TAGS:
+                _gather(child, run, skip_lists=False, depth=depth)
+            else:
+                if run:
+                    self._paragraphs(run)
+                    run = []
+                self.element(child, tag, in_content, depth + 1)
+            child = child.next
+        self._paragraphs(run)
+        self._drop_if_chrome(start)
+
+    def element(self, node: Node, tag: str, in_content: bool, depth: int) -> None:
+        self.walked += 1
+        if self.walked > MAX_ELEMENTS:
+            self._stop()
+        if self.stopped or not tag or tag[0] == "-" or (tag in _SITE_TAGS and not in_content):
+            return  # past a bound; comments, doctype; the site's own header and footer
+        if depth > _MAX_DEPTH:
+            self._paragraphs([node.text(deep=True)])
+        elif tag in _HEADINGS:
+            self._add(Block(BlockKind.HEADING, _one_line(node), _HEADINGS[tag]))
+        elif tag == "p":
+            self._paragraph_element(node)
+        elif tag in _LISTS:
+            self.bullets(node, 1, depth)
+        elif tag == "table":
+            self.table(node, in_content, depth)
+        else:
+            self.container(node, in_content or tag in _CONTENT_TAGS, depth)
+
+    def _paragraph_element(self, node: Node) -> None:
+        # The HTML parser closes a <p> at any block element, so its text is all inline.
+        if _is_wholly_bold(node):
+            self._add(Block(BlockKind.HEADING, _one_line(node), EMPHASIS_LEVEL))
+            return
+        text = node.text(deep=True)
+        if _LINE_BREAK not in text:
+            self._add(Block(BlockKind.PARAGRAPH, _clean(text)))
+            return
+        start = len(self.blocks)
+        self._paragraphs([text])
+        self._drop_if_chrome(start)
+
+    def bullets(self, node: Node, list_depth: int, depth: int) -> None:
+        if depth > _MAX_DEPTH:
+            self._paragraphs([node.text(deep=True)])
+            return
+        start = len(self.blocks)
+        for item in _children(node, "li"):
+            if self.stopped:
+                break
+            self._add(Block(BlockKind.ITEM, _own_text(item), list_depth))
+            for nested in _children(item, *_LISTS):
+                self.bullets(nested, list_depth + 1, depth + 1)
+        self._drop_if_chrome(start)
+
+    def table(self, node: Node, in_content: bool, depth: int) -> None:
+        rows = list(_children(node, "tr"))
+        for group in _children(node, *_ROW_GROUPS):
+            rows.extend(_children(group, "tr"))
+        if len(rows) > MAX_BLOCKS:
+            del rows[MAX_BLOCKS:]
+            self.truncated = True
+        for caption in _children(node, "caption"):
+            self._paragraphs([_one_line(caption)])
+        cells_by_row = [_children(row, *_CELLS) for row in rows]
+        if any(_is_layout_cell(cell) for nodes in cells_by_row for cell in nodes):
+            for nodes in cells_by_row:  # a table laying out the page, not data
+                for cell in nodes:
+                    self.container(cell, in_content, depth + 1)
+            return
+        for row_cells in cells_by_row:
+            if self.stopped:
+                break
+            cells = tuple(_one_line(cell) for cell in row_cells)
+            text = " ".join(cell for cell in cells if cell)
+            self._add(Block(BlockKind.ROW, text, 0, cells))
+
+    def _paragraphs(self, run: list[str]) -> None:
+        text = "".join(run)
+        if text and not text.isspace():
+            for line in text.split(_LINE_BREAK):
+                self._add(Block(BlockKind.PARAGRAPH, _clean(line)))
+
+    def _add(self, block: Block) -> None:
+        if len(block.text) > MAX_TEXT:
+            self.truncated = True
+            block = block._replace(text=block.text[:MAX_TEXT])
+        if len(self.blocks) >= MAX_BLOCKS:
+            self._stop()
+        elif block.text:
+            self.blocks.append(block)
+            self.chrome.append(is_chrome_block(block.text))
+
+    def _stop(self) -> None:
+        """A bound is reached: the walk ends here and the page counts as truncated."""
+        self.stopped = self.truncated = True
+
+    def _drop_if_chrome(self, start: int) -> None:
+        # Marked, not deleted: an enclosing container still sees its chrome opener.
+        if len(self.blocks) - start > MAX_CHROME_BLOCKS:
+            return  # too big to be chrome: no need to copy its blocks to look
+        if is_chrome_container(self.blocks[start:]):
+            self.chrome[start:] = [True] * (len(self.blocks) - start)
+
+
+def _children(node: Node, *tags: str) -> list[Node]:
+    found = []
+    child = node.child
+    while child is not None:
+        if child.tag in tags:
+            found.append(child)
+        child = child.next
+    return found
+
+
+_LAYOUT_CHILDREN = frozenset(("table", "ul", "ol", *_HEADINGS))
+
+
+def _is_layout_cell(cell: Node) -> bool:
+    """A cell holding headings, lists, tables or several paragraphs lays out the page."""
+    paragraphs = 0
+    child = cell.child
+    while child is not None:
+        if child.tag in _LAYOUT_CHILDREN:
+            return True
+        paragraphs += child.tag == "p"
+        child = child.next
+    return paragraphs > 1
+
+
+def _has_blocks(node: Node) -> bool:
+    """Whether any child is a block element (a cell or item holding paragraphs or lists)."""
+    child = node.child
+    while child is not None:
+        if child.tag not in _INLINE_TAGS:
+            return True
+        child = child.next
+    return False
+
+
+def _gather(node: Node, parts: list[str], skip_lists: bool, depth: int) -> None:
+    """Append a subtree's text to `parts`, with a line break at each block's edges."""
+    tag = node.tag
+    if tag == "-text":
+        parts.append(node.text_content or "")
+        return
+    if not tag or tag[0] == "-" or (skip_lists and tag in _LISTS):
+        return
+    if depth > _MAX_DEPTH:
+        parts.append(node.text(deep=True))
+        return
+    is_block = tag not in _INLINE_TAGS
+    if is_block:
+        parts.append(_LINE_BREAK)
+    child = node.child
+    while child is not None:
+        _gather(child, parts, skip_lists, depth + 1)
+        child = child.next
+    if is_block:
+        parts.append(_LINE_BREAK)
+
+
+def _one_line(node: Node) -> str:
+    """A heading's or cell's text on one line."""
+    if not _has_blocks(node):
+        return _clean(node.text(deep=True).replace(_LINE_BREAK, " "))
+    parts: list[str] = []
+    _gather(node, parts, skip_lists=False, depth=0)
+    return _clean("".join(parts).replace(_LINE_BREAK, " "))
+
+
+def _own_text(item: Node) -> str:
+    """A list item's text without its nested lists."""
+    if not _has_blocks(item):
+        return _clean(item.text(deep=True).replace(_LINE_BREAK, " "))
+    parts: list[str] = []
+    child = item.child
+    while child is not None:
+        _gather(child, parts, skip_lists=True, depth=0)
+        child = child.next
+    return _clean("".join(parts).replace(_LINE_BREAK, " "))
+
+
+def _is_wholly_bold(node: Node) -> bool:
+    """A paragraph whose only content is one strong/b element: a heading in disguise."""
+    bold = None
+    child = node.child
+    while child is not None:
+        if child.tag == "-text":
+            if (child.text_content or "").strip():
+                return False
+        elif child.tag in _BOLD_TAGS and bold is None:
+            bold = child
+        else:
+            return False
+        child = child.next
+    return bold is not None and bool(bold.text(deep=True).strip())
+
+
+# Zero-width characters and soft hyphens.
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u00ad\ufeff]")
+
+
+def _clean(text: str) -> str:
+    """Text with whitespace runs as single spaces and invisible characters gone."""
+    text = text[: 4 * MAX_TEXT]  # bounds the work; `_Walker._add` cuts to MAX_TEXT
+    # Fast path: printable text has no whitespace but " " and no invisible characters.
+    if "  " not in text and text.isprintable():
+        return text.strip(" ")
+    return " ".join(_INVISIBLE.sub("", text).split())
+
+
+# A paragraph that starts with a bullet is a list item: "•" level 1, "–" level 2.
+_BULLET = re.compile(r"([•·▪◦‣∙○●■□–—-])\s+(.+)")
+
+
+def _bullets_to_items(blocks: list[Block]) -> list[Block]:
+    """Paragraphs written as bullets become list items; a second bullet mark nests."""
+    out: list[Block] = []
+    first_mark = ""
+    for block in blocks:
+        match = _BULLET.fullmatch(block.text) if block.kind is BlockKind.PARAGRAPH else None
+        if match is None:
+            first_mark = ""
+            out.append(block)
+            continue
+        mark, text = match.groups()
+        first_mark = first_mark or mark
+        out.append(Block(BlockKind.ITEM, text, 1 if mark == first_mark else 2))
+    return out

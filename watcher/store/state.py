@@ -1,0 +1,414 @@
+"""The state database: one SQLite file, read and written through sqlite-utils.
+
+Tables: pages (validators and health), bodies (each distinct raw body once,
+compressed), assessments (a row only when a page's assessment changed), changes,
+outbox (alerts waiting for or done with delivery) and runs; `schema` creates them
+and opens the file in WAL mode. JSON happens here (and in `schema`'s change codec):
+the rest of the program deals in domain values.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zlib
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlite_utils
+
+from watcher.faults import Stage, crash_point
+from watcher.models import Assessment, Change, ChangeKind
+from watcher.store.schema import change_from_dict, change_to_dict
+
+
+@dataclass(frozen=True)
+class PageState:
+    """What the store remembers of a page between runs."""
+
+    url: str
+    etag: str | None
+    last_modified: str | None
+    body_sha256: str | None
+    last_status: int | None
+    consecutive_failures: int
+    ever_ok: bool
+    failing_since: str | None = None  # when the current run of failures began
+
+
+@dataclass(frozen=True)
+class PendingAlert:
+    """An outbox row not yet confirmed by Slack."""
+
+    id: str
+    organisation: str
+    kind: str  # "change" or "baseline"
+    change: Change | None
+    payload: dict[str, Any] | None
+    created_at: str
+    attempts: int
+
+
+def _page_state(row: dict[str, Any]) -> PageState:
+    return PageState(
+        url=row["url"],
+        etag=row["etag"],
+        last_modified=row["last_modified"],
+        body_sha256=row["body_sha256"],
+        last_status=row["last_status"],
+        consecutive_failures=row["consecutive_failures"] or 0,
+        ever_ok=row["last_ok_at"] is not None,
+        failing_since=row["failing_since"],
+    )
+
+
+def body_hash(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()
+
+
+class Store:
+    """Reads and writes the state database; every multi-row write is one transaction."""
+
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db = db
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        with self.db.atomic():
+            yield
+
+    # -- pages -------------------------------------------------------------------
+
+    def page_states(self) -> dict[str, PageState]:
+        """Every known page's state, read once at the start of a run."""
+        return {row["url"]: _page_state(row) for row in self.db.query("select * from pages")}
+
+    def page_state(self, url: str) -> PageState | None:
+        rows = list(self.db.query("select * from pages where url = ?", [url]))
+        return _page_state(rows[0]) if rows else None
+
+    def body(self, sha256: str) -> bytes | None:
+        """A stored raw body by its hash (the last good copy of a page, say)."""
+        rows = list(self.db.query("select body from bodies where sha256 = ?", [sha256]))
+        return zlib.decompress(rows[0]["body"]) if rows else None
+
+    def latest_assessment(self, url: str, subject: str = "") -> Assessment | None:
+        """The page's last good assessment (of one organisation, on an all-force page)."""
+        latest = self.latest_reading(url, subject)
+        return latest[1] if latest else None
+
+    def latest_reading(self, url: str, subject: str = "") -> tuple[int, Assessment] | None:
+        """The last good assessment with its row id (the basis of changes found against it)."""
+        rows = list(
+            self.db.query(
+                """select id, assessment from assessments where url = ? and subject = ?
+                order by id desc limit 1""",
+                [url, subject],
+            )
+        )
+        if not rows:
+            return None
+        return rows[0]["id"], Assessment.from_dict(json.loads(rows[0]["assessment"]))
+
+    def subjects(self, url: str) -> list[str]:
+        """The organisations an all-force page has had assessments for."""
+        rows = self.db.query(
+            "select distinct subject from assessments where url = ? order by subject", [url]
+        )
+        return [row["subject"] for row in rows]
+
+    def assessments(self, url: str, subject: str = "") -> list[tuple[str, Assessment]]:
+        """Every stored assessment of a page, oldest first, with when it was fetched."""
+        rows = self.db.query(
+            """select fetched_at, assessment from assessments where url = ? and subject = ?
+            order by id""",
+            [url, subject],
+        )
+        return [(r["fetched_at"], Assessment.from_dict(json.loads(r["assessment"]))) for r in rows]
+
+    def _upsert_page(self, url: str, now: datetime, **fields: Any) -> None:
+        # One statement per page, not sqlite-utils' upsert (about six): on a warm run
+        # of hundreds of unchanged pages this is most of the bookkeeping.
+        fields["url"] = url
+        fields["last_checked_at"] = now.isoformat()
+        columns = ", ".join(fields)
+        updates = ", ".join(f"{name} = excluded.{name}" for name in fields if name != "url")
+        self.db.execute(
+            f"""insert into pages ({columns}) values ({", ".join("?" * len(fields))})
+            on conflict(url) do update set {updates}""",
+            list(fields.values()),
+        )
+
+    def record_unchanged(self, url: str, status: int, now: datetime, **validators: Any) -> None:
+        """A 304, or a body identical to the last one: the page is healthy and unchanged."""
+        with self.transaction():
+            self._record_ok(url, status, now, validators)
+
+    def _record_ok(self, url: str, status: int, now: datetime, extra: dict[str, Any]) -> None:
+        self._upsert_page(
+            url,
+            now,
+            last_status=status,
+            last_outcome="ok",
+            last_error=None,
+            last_ok_at=now.isoformat(),
+            failing_since=None,
+            consecutive_failures=0,
+            **{k: v for k, v in extra.items() if v is not None},
+        )
+
+    def record_absent(self, url: str, status: int, now: datetime, organisation: str) -> None:
+        """A page not published (yet): remembered so its appearance is news."""
+        with self.transaction():
+            self._upsert_page(
+                url,
+                now,
+                organisation=organisation,
+                last_status=status,
+                last_outcome="absent",
+                last_error=None,
+                failing_since=None,
+                consecutive_failures=0,
+            )
+
+    def record_failure(self, url: str, status: int | None, reason: str, now: datetime) -> int:
+        """The page could not be read this time; returns its consecutive failure count."""
+        with self.transaction():
+            state = self.page_state(url)
+            count = (state.consecutive_failures if state else 0) + 1
+            since = None
+            if state and state.consecutive_failures:
+                row = self.db.table("pages").get(url)
+                since = row["failing_since"]
+            self._upsert_page(
+                url,
+                now,
+                last_status=status,
+                last_outcome="failed",
+                last_error=reason,
+                failing_since=since or now.isoformat(),
+                consecutive_failures=count,
+            )
+        return count
+
+    def record_assessment(
+        self,
+        *,
+        run_id: int,
+        url: str,
+        status: int,
+        body: bytes,
+        validators: dict[str, str | None],
+        readings: Sequence[tuple[str, Assessment]],
+        changes: Sequence[Change],
+        now: datetime,
+    ) -> int:
+        """Store a fetched page's body, its assessments (by subject) and changes; queue alerts.
+
+        All in one transaction: a crash leaves either none of it or all of it, so
+        the next run either redoes the comparison or finds the alerts queued.
+        Returns how many new assessment rows were written.
+        """
+        sha = body_hash(body)
+        with self.transaction():
+            previous = self.page_state(url)
+            if not list(self.db.query("select 1 from bodies where sha256 = ?", [sha])):
+                self.db.table("bodies").insert(
+                    {"sha256": sha, "body": zlib.compress(body, 1), "size": len(body)}
+                )
+            first = readings[0][1] if readings else None
+            identity = (
+                {"organisation": first.organisation, "cycle": first.cycle, "kind": str(first.kind)}
+                if first
+                else {}
+            )
+            self._record_ok(url, status, now, {**validators, "body_sha256": sha, **identity})
+            written = sum(
+                self._insert_assessment(url, subject, sha, assessment, now)
+                for subject, assessment in readings
+            )
+            crash_point(Stage.ASSESSMENT_STORED)  # the fault tests' switch; a no-op otherwise
+            for change in changes:
+                self._insert_change(run_id, change, now)
+            if previous and previous.body_sha256 and previous.body_sha256 != sha:
+                self._forget_body(previous.body_sha256)
+        return written
+
+    def _forget_body(self, sha: str) -> None:
+        """Drop a superseded body that no assessment was read from and no page points at.
+
+        Bodies behind every stored assessment are kept (the history), and so is each
+        page's latest (the last good copy); a page whose banner or date changes every
+        day would otherwise add a full copy of itself to the database every day.
+        """
+        self.db.execute(
+            """delete from bodies where sha256 = ?
+            and not exists (select 1 from assessments where body_sha256 = ?)
+            and not exists (select 1 from pages where body_sha256 = ?)""",
+            [sha, sha, sha],
+        )
+
+    def _insert_assessment(
+        self, url: str, subject: str, sha: str, assessment: Assessment, now: datetime
+    ) -> bool:
+        digest = assessment.content_hash()
+        latest = list(
+            self.db.query(
+                """select hash from assessments where url = ? and subject = ?
+                order by id desc limit 1""",
+                [url, subject],
+            )
+        )
+        if latest and latest[0]["hash"] == digest:
+            return False
+        self.db.table("assessments").insert(
+            {
+                "url": url,
+                "subject": subject,
+                "fetched_at": now.isoformat(),
+                "body_sha256": sha,
+                "assessment": json.dumps(assessment.to_dict(), ensure_ascii=False),
+                "hash": digest,
+            }
+        )
+        return True
+
+    def _insert_change(self, run_id: int, change: Change, now: datetime) -> None:
+        change_id = change.id
+        if list(self.db.query("select 1 from changes where id = ?", [change_id])):
+            return  # already recorded (and alerted) once: never twice
+        self.db.table("changes").insert(
+            {
+                "id": change_id,
+                "run_id": run_id,
+                "url": change.url,
+                "organisation": change.organisation,
+                "kind": str(change.kind),
+                "unit": change.unit,
+                "before": change.before,
+                "after": change.after,
+                "detail": json.dumps(change_to_dict(change), ensure_ascii=False),
+                "detected_at": now.isoformat(),
+            }
+        )
+        self._queue(change_id, run_id, change.organisation, "change", change_id, None, now)
+
+    def queue_page_health(self, run_id: int, change: Change, now: datetime) -> bool:
+        """Queue a page-health alert at most once per run of failures; True if queued.
+
+        "Unreachable" goes out once per run of failures, however long it lasts;
+        "reachable again" only after an "unreachable", and once. Safe to repeat after a
+        crash: what was committed is found and not queued twice.
+        """
+        with self.transaction():
+            state = self.page_state(change.url)
+            since = state.failing_since if state else None
+            if since is None:
+                return False
+            if self._health_alert_since(change.url, change.kind, since):
+                return False
+            unreachable = ChangeKind.PAGE_UNREACHABLE
+            if change.kind is not unreachable and not self._health_alert_since(
+                change.url, unreachable, since
+            ):
+                return False  # it never was reported unreachable: stay quiet
+            self._insert_change(run_id, change, now)
+        return True
+
+    def _health_alert_since(self, url: str, kind: ChangeKind, since: str) -> bool:
+        rows = self.db.query(
+            "select 1 from changes where url = ? and kind = ? and detected_at >= ? limit 1",
+            [url, str(kind), since],
+        )
+        return bool(list(rows))
+
+    def queue_baseline(self, run_id: int, payload: dict[str, Any], now: datetime) -> None:
+        """Queue the run's one "now watching" summary."""
+        with self.transaction():
+            self._queue(f"baseline-{run_id}", run_id, "", "baseline", None, payload, now)
+
+    def _queue(
+        self,
+        alert_id: str,
+        run_id: int,
+        organisation: str,
+        kind: str,
+        change_id: str | None,
+        payload: dict[str, Any] | None,
+        now: datetime,
+    ) -> None:
+        self.db.table("outbox").insert(
+            {
+                "id": alert_id,
+                "run_id": run_id,
+                "organisation": organisation,
+                "kind": kind,
+                "change_id": change_id,
+                "payload": json.dumps(payload) if payload is not None else None,
+                "state": "pending",
+                "attempts": 0,
+                "created_at": now.isoformat(),
+            },
+            ignore=True,
+        )
+
+    # -- outbox ------------------------------------------------------------------
+
+    def pending_alerts(self) -> list[PendingAlert]:
+        rows = self.db.query(
+            """select o.*, c.detail from outbox o left join changes c on c.id = o.change_id
+            where o.state = 'pending' order by o.created_at, o.rowid"""
+        )
+        return [
+            PendingAlert(
+                id=row["id"],
+                organisation=row["organisation"],
+                kind=row["kind"],
+                change=change_from_dict(json.loads(row["detail"])) if row["detail"] else None,
+                payload=json.loads(row["payload"]) if row["payload"] else None,
+                created_at=row["created_at"],
+                attempts=row["attempts"],
+            )
+            for row in rows
+        ]
+
+    def mark_sent(self, alert_ids: Sequence[str], ts: str | None, now: datetime) -> None:
+        with self.transaction():
+            for alert_id in alert_ids:
+                self.db.execute(
+                    """update outbox set state = 'sent', slack_ts = ?, sent_at = ?,
+                    attempts = attempts + 1, last_error = null where id = ?""",
+                    [ts, now.isoformat(), alert_id],
+                )
+
+    def mark_attempt_failed(self, alert_ids: Sequence[str], error: str) -> None:
+        with self.transaction():
+            for alert_id in alert_ids:
+                self.db.execute(
+                    "update outbox set attempts = attempts + 1, last_error = ? where id = ?",
+                    [error, alert_id],
+                )
+
+    # -- runs --------------------------------------------------------------------
+
+    def start_run(self, now: datetime) -> int:
+        with self.transaction():
+            table = self.db.table("runs").insert(
+                {"started_at": now.isoformat(), "outcome": "running"}
+            )
+        assert table.last_pk is not None
+        return int(table.last_pk)
+
+    def last_success(self) -> datetime | None:
+        """When the last run that checked the whole catalogue finished."""
+        row = self.db.execute(
+            "select max(finished_at) from runs where outcome in ('ok', 'partial')"
+        ).fetchone()
+        return datetime.fromisoformat(row[0]) if row and row[0] else None
+
+    def finish_run(self, run_id: int, now: datetime, **counts: Any) -> None:
+        with self.transaction():
+            self.db.table("runs").update(run_id, {"finished_at": now.isoformat(), **counts})
