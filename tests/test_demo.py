@@ -26,8 +26,7 @@ from rich.emoji import Emoji
 
 from tests.fake_slack import FakeSlack
 from watcher.cli import main
-from watcher.demo import ReplaySite, load_archive
-from watcher.demo.command import DemoNotifier, replay
+from watcher.demo import DemoNotifier, ReplaySite, load_archive, replay
 from watcher.demo.html_report import RunRecord, alert_label, render_report
 from watcher.demo.slack_html import mrkdwn_html
 from watcher.models import Assessment, Change, ChangeKind, Direction, Grade, Judgement, PageKind

@@ -113,7 +113,11 @@ def run_once(
     if new_pages:
         baseline = render_baseline(new_pages, now().date())
         store.queue_baseline(run_id, baseline.to_dict(), now())
-    deliver(store, notifier, now, report)
+    tally = deliver(store, notifier, now)
+    report.alerts_sent += tally.alerts_sent
+    report.alerts_pending += tally.alerts_pending
+    report.delivery_error = tally.delivery_error
+    report.fatal = tally.fatal
     _finish(store, run_id, report, now())
     return report
 

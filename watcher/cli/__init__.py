@@ -1,12 +1,11 @@
 """The command line: the `watcher` click group, its commands and what they print.
 
 `commands` holds the group and the commands that run the job (`check`, `run`, `show`);
-`operator` the read-only ones (`status`, `history`, `diff`, `forces`); `base` what
+`operator` the read-only ones (`status`, `history`, `diff`, `forces`); `demo` the demo
+(the story itself is in `watcher.demo`); `base` what
 every command shares (exit codes, config); `terminal` the tables and progress bar.
 """
 
-# base first: the demo command, which commands imports, raises CannotRun.
-from watcher.cli.base import CannotRun
 from watcher.cli.commands import main
 
-__all__ = ["CannotRun", "main"]
+__all__ = ["main"]

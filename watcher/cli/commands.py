@@ -31,10 +31,10 @@ from watcher.catalogue import (
 )
 from watcher.check import PageOutcome, RunReport, run_once
 from watcher.cli.base import CannotRun, command_config, utc_now
+from watcher.cli.demo import demo
 from watcher.cli.operator import diff_command, forces_command, history_command, status_command
 from watcher.cli.terminal import STDERR, page_progress
 from watcher.config import Config, ConfigError
-from watcher.demo import demo
 from watcher.fetch import Fetcher, FetchOutcome, PageRequest, build_client
 from watcher.lock import LockError, RunLock
 from watcher.models import Assessment

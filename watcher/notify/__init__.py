@@ -5,7 +5,7 @@ delivery of the outbox (`deliver`) through a sender (`senders`: bot token, webho
 console) with short retries (`retry`) and the secrets kept out of logs (`redact`).
 """
 
-from watcher.notify.deliver import deliver
+from watcher.notify.deliver import DeliveryTally, deliver
 from watcher.notify.message import MRKDWN_INLINE, Message, split_message
 from watcher.notify.redact import redact_webhook_url
 from watcher.notify.render import format_date, render_baseline, render_digest
@@ -24,6 +24,7 @@ __all__ = [
     "MRKDWN_INLINE",
     "ConsoleNotifier",
     "Delivery",
+    "DeliveryTally",
     "Message",
     "Notifier",
     "RetryPolicy",

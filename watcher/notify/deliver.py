@@ -8,8 +8,8 @@ confirms it, so a failure part-way never reposts what Slack already took.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from watcher.faults import Stage, crash_point
 from watcher.models import ChangeKind
@@ -18,19 +18,25 @@ from watcher.notify.render import HEALTH_KINDS, render_digest, render_health
 from watcher.notify.senders import Notifier
 from watcher.store import PendingAlert, Store
 
-if TYPE_CHECKING:
-    from watcher.check import RunReport  # check imports this module: no cycle at run time
-
 # Changes per Slack message: a digest longer than this goes out in parts, each marked
 # sent on its own, so a failure part-way resends at most one part.
 CHANGES_PER_MESSAGE = 20
 MONITORING_KINDS = frozenset((ChangeKind.MONITORING_ENTERED, ChangeKind.MONITORING_LEFT))
 
 
-def deliver(
-    store: Store, notifier: Notifier, now: Callable[[], datetime], report: RunReport
-) -> None:
+@dataclass
+class DeliveryTally:
+    """What one delivery of the outbox came to: alerts sent, alerts left pending, why."""
+
+    alerts_sent: int = 0
+    alerts_pending: int = 0
+    delivery_error: str | None = None
+    fatal: str | None = None  # a delivery problem the user must fix (e.g. bad token)
+
+
+def deliver(store: Store, notifier: Notifier, now: Callable[[], datetime]) -> DeliveryTally:
     """Send every pending alert, oldest first; mark each sent only once Slack confirms."""
+    report = DeliveryTally()
     for alert_ids, messages in _batches(store.pending_alerts()):
         if report.fatal:
             report.alerts_pending += len(alert_ids)
@@ -48,6 +54,7 @@ def deliver(
         report.delivery_error = error
         if fatal:
             report.fatal = error
+    return report
 
 
 def _send_all(

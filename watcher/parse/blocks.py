@@ -261,7 +261,7 @@ class _Walker:
         # Marked, not deleted: an enclosing container still sees its chrome opener.
         if len(self.blocks) - start > MAX_CHROME_BLOCKS:
             return  # too big to be chrome: no need to copy its blocks to look
-        if is_chrome_container(self.blocks[start:]):
+        if is_chrome_container([block.text for block in self.blocks[start:]]):
             self.chrome[start:] = [True] * (len(self.blocks) - start)
 
 

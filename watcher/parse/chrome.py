@@ -7,10 +7,7 @@ chrome; so is a small container that a chrome line opens (a cookie notice, a ban
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from watcher.parse.blocks import Block  # blocks imports this module: no cycle at run time
+from collections.abc import Sequence
 
 # Chrome that sits in a block of its own.
 _CHROME_LINE = re.compile(
@@ -49,10 +46,10 @@ def is_chrome_block(text: str) -> bool:
 _CHROME_BLOCK = re.compile(rf"(?:{_CHROME_LINE.pattern})\Z|{_CHROME_OPENER.pattern}", re.IGNORECASE)
 
 
-def is_chrome_container(blocks: list[Block]) -> bool:
-    """Whether a container's blocks are chrome: few and short, and opened by a chrome line."""
-    if not blocks or len(blocks) > MAX_CHROME_BLOCKS:
+def is_chrome_container(texts: Sequence[str]) -> bool:
+    """Whether a container's block texts are chrome: few and short, opened by a chrome line."""
+    if not texts or len(texts) > MAX_CHROME_BLOCKS:
         return False
-    if sum(len(b.text) for b in blocks) > _MAX_CHROME_CHARS:
+    if sum(len(text) for text in texts) > _MAX_CHROME_CHARS:
         return False
-    return _CHROME_OPENER.match(blocks[0].text) is not None
+    return _CHROME_OPENER.match(texts[0]) is not None

@@ -1,6 +1,6 @@
-"""`watcher demo`: the whole job, offline, in one command.
+"""The demo's story: the whole job, offline, one replayed day at a time.
 
-A local web server on 127.0.0.1 plays back the bundled archive (`watcher.replay`), one
+A local web server on 127.0.0.1 plays back the bundled archive (`watcher.demo.replay`), one
 day at a time; each day the real check runs over it (`run_once` with the real fetcher,
 parser, diff and SQLite store), and the alerts it sends are shown as Slack would show
 them. Nothing leaves the machine unless Slack is configured, in which case the same
@@ -9,25 +9,18 @@ alerts go to Slack too.
 
 from __future__ import annotations
 
-import logging
-import os
-import tempfile
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
-from pathlib import Path
 
-import click
 from rich.console import Console
 from rich.table import Table
 
 from watcher.catalogue import Page
 from watcher.check import RunReport, run_once
-from watcher.cli import CannotRun
-from watcher.config import ConfigError, HttpSettings, SlackSettings, load_config
-from watcher.demo.html_report import RunRecord, count_alerts, render_report
-from watcher.demo.replay import Archive, ReplaySite, Step, load_archive
+from watcher.config import HttpSettings
+from watcher.demo.html_report import RunRecord, count_alerts
+from watcher.demo.replay import Archive, ReplaySite, Step
 from watcher.fetch import Fetcher, build_client
 from watcher.models import Assessment, Change
 from watcher.notify import (
@@ -36,9 +29,8 @@ from watcher.notify import (
     Message,
     Notifier,
     format_date,
-    notifier_from_env,
 )
-from watcher.store import Store, StoreError, open_database
+from watcher.store import Store
 
 # The demo's site is this machine: no politeness delay, a short timeout, no retries.
 DEMO_HTTP = HttpSettings(timeout=10.0, delay=0.0, max_concurrency=4, retries=1)
@@ -232,115 +224,3 @@ def summarise(console: Console, archive: Archive, result: Replay) -> None:
         f"{cosmetic} cosmetic changes ignored (pages whose bytes changed but whose "
         f"assessment did not); {result.not_modified} answers were 304 Not Modified"
     )
-
-
-# ---------------------------------------------------------------- the command
-
-
-@click.command()
-@click.option(
-    "--state",
-    "state_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Keep the state database here (a new file) to explore afterwards; "
-    "default: a temporary one.",
-)
-@click.option(
-    "--html",
-    "html_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Also write the alerts and the grade timeline as one HTML page.",
-)
-@click.option(
-    "--channel",
-    metavar="ID",
-    help="Slack channel ID for SLACK_BOT_TOKEN (default: [slack] channel of the config).",
-)
-@click.pass_context
-def demo(
-    ctx: click.Context, state_path: Path | None, html_path: Path | None, channel: str | None
-) -> None:
-    """Replay five days of inspection pages offline and show the alerts, as Slack would.
-
-    A local web server on 127.0.0.1 serves a bundled archive of illustrative pages
-    (a few forces and one fire and rescue service, each in successive versions); the
-    real check runs over it once per day with a fresh state database. With
-    SLACK_BOT_TOKEN (and a channel) or SLACK_WEBHOOK_URL set, the alerts go to Slack too.
-
-    \b
-    Examples:
-        watcher demo
-        watcher demo --html demo.html --state demo.db
-        SLACK_BOT_TOKEN=xoxb-… watcher demo --channel C0123ABC
-    """
-    root = ctx.find_root().params
-    console = Console(highlight=False)
-    slack = _slack(_slack_settings(root.get("config_path"), channel), console)
-    notifier = DemoNotifier(ConsoleNotifier(console), slack, lambda m: console.print(m))
-    archive = load_archive()
-    console.print(f"[bold]{TITLE}[/]\n[dim]{archive.note}[/]")
-    if slack is not None:
-        console.print(f"[dim]Alerts also go to Slack ({slack.name}).[/]")
-    with _quiet_log(not root.get("verbose")), _state(state_path) as store:
-        result = replay(archive, store, notifier, console)
-    summarise(console, archive, result)
-    if html_path is not None:
-        report = render_report(
-            result.runs, names=NAMES, title=TITLE, note=archive.note, pages=len(archive.pages)
-        )
-        html_path.write_text(report, encoding="utf-8")
-        console.print(f"HTML report: {html_path}")
-    if state_path is not None:
-        console.print(f"State database: {state_path} (try: sqlite-utils tables {state_path})")
-    failed = any(report.failed for report in result.reports)
-    ctx.exit(1 if failed or notifier.slack_failures else 0)
-
-
-def _slack_settings(config_path: Path | None, channel: str | None) -> SlackSettings:
-    """[slack] from the config file, if there is one; `--channel` wins over its channel."""
-    path = config_path or Path(os.environ.get("WATCHER_CONFIG") or "config.toml")
-    settings = SlackSettings()
-    if config_path is not None or path.is_file():
-        try:
-            settings = load_config(path).slack
-        except ConfigError as exc:
-            raise CannotRun(f"configuration: {exc}") from None
-    return replace(settings, channel=channel) if channel else settings
-
-
-def _slack(settings: SlackSettings, console: Console) -> Notifier | None:
-    """Slack, when the environment configures it; None for the terminal alone."""
-    try:
-        notifier = notifier_from_env(os.environ, settings, console)
-    except ConfigError as exc:
-        raise CannotRun(f"{exc} (or pass --channel)") from None
-    return None if isinstance(notifier, ConsoleNotifier) else notifier
-
-
-@contextmanager
-def _quiet_log(quiet: bool) -> Iterator[None]:
-    """No per-page log lines while the demo tells its own story (problems still show)."""
-    logger = logging.getLogger("watcher")
-    level = logger.level
-    if quiet:
-        logger.setLevel(max(level, logging.WARNING))
-    try:
-        yield
-    finally:
-        logger.setLevel(level)
-
-
-@contextmanager
-def _state(path: Path | None) -> Iterator[Store]:
-    """A fresh state database: at `path` (which must not exist yet) or a temporary one."""
-    if path is not None and path.exists():
-        raise CannotRun(f"--state {path}: already exists; the demo needs a new file")
-    with tempfile.TemporaryDirectory(prefix="watcher-demo-") as folder:
-        try:
-            db = open_database(path or Path(folder) / "watcher.db")
-        except StoreError as exc:
-            raise CannotRun(str(exc)) from None
-        try:
-            yield Store(db)
-        finally:
-            db.close()
