@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import statistics
-import time
 from pathlib import Path
 from typing import Any
 
@@ -108,18 +106,12 @@ def _large_report(size: int) -> bytes:
     return (head + "".join(f'<p class="grade">{area}' for area in grown)).encode()
 
 
-def test_large_report_parses_within_budget() -> None:
-    """A 150 KB PEEL 2023-25 report parses in under 5 ms (median of repeated runs)."""
+def test_large_report_reads_every_grade() -> None:
+    """A 150 KB PEEL 2023-25 report still reads all nine grades (speed: bench/parse_speed.py)."""
     body = _large_report(150_000)
     url = "https://hmicfrs.justiceinspectorates.gov.uk/peel-reports/kent-2023-25/"
     assert len(body) >= 150_000
     assert len(parse_all(body, url)[0].judgements) == 9
-    timings = []
-    for _ in range(21):  # CPU time: other processes on a shared machine do not count
-        start = time.process_time()
-        parse_all(body, url)
-        timings.append(time.process_time() - start)
-    assert statistics.median(timings) < 0.005
 
 
 def test_engage_reasons_on_one_line() -> None:
