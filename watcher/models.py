@@ -138,6 +138,34 @@ class Finding:
 
 
 @dataclass(frozen=True)
+class Reading:
+    """One independent reading of a page's grades: where on the page, and what it gave.
+
+    A 2021+ report states each grade twice (the summary block and the area's own
+    section) and says how many it grades (the count sentence); each is a reading, and
+    a page is trusted only when its readings agree.
+    """
+
+    source: str  # e.g. "summary table", "summary graphic", "area sections", "count sentence"
+    grades: tuple[tuple[str, str], ...] = ()  # (unit, grade) pairs as this reading gave them
+    count: int | None = None  # how many graded areas this reading says there are
+    agreed: bool | None = None  # whether it agrees with the others; None when alone
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "grades": {unit: grade for unit, grade in self.grades},
+            "count": self.count,
+            "agreed": self.agreed,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Reading:
+        grades = tuple((str(u), str(g)) for u, g in dict(data.get("grades") or {}).items())
+        return cls(data["source"], grades, data.get("count"), data.get("agreed"))
+
+
+@dataclass(frozen=True)
 class Assessment:
     """Everything the watcher reads from one page, independent of its markup."""
 
@@ -153,6 +181,12 @@ class Assessment:
     # page says of it ("Entered Engage in 2023: ...").
     monitoring: str | None = None
     monitoring_note: str | None = None
+    # The independent readings the grades were cross-checked against (`watcher show`).
+    readings: tuple[Reading, ...] = ()
+    # Why the page cannot be read reliably this time (readings disagree, a count that
+    # does not match, a graphic with no text, ...): such a page is neither stored nor
+    # compared, and the operator is told. None when it read well.
+    unreadable: str | None = None
 
     def judgement(self, unit: str) -> Judgement | None:
         return next((j for j in self.judgements if j.unit == unit), None)
@@ -176,6 +210,8 @@ class Assessment:
             "anomalies": list(self.anomalies),
             "monitoring": self.monitoring,
             "monitoring_note": self.monitoring_note,
+            "readings": [r.to_dict() for r in self.readings],
+            "unreadable": self.unreadable,
         }
 
     @classmethod
@@ -193,11 +229,19 @@ class Assessment:
             anomalies=tuple(data.get("anomalies", ())),
             monitoring=data.get("monitoring"),
             monitoring_note=data.get("monitoring_note"),
+            readings=tuple(Reading.from_dict(r) for r in data.get("readings", ())),
+            unreadable=data.get("unreadable"),
         )
 
     def content_hash(self) -> str:
-        """Hash of the assessment's content: equal hashes mean nothing to compare."""
-        canonical = json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False)
+        """Hash of the assessment's content: equal hashes mean nothing to compare.
+
+        How the grades were cross-checked (`readings`) is not content: a page read the
+        same way by a better parser hashes the same.
+        """
+        content = self.to_dict()
+        del content["readings"], content["unreadable"]
+        canonical = json.dumps(content, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(canonical.encode()).hexdigest()
 
 
