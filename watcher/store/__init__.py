@@ -5,6 +5,7 @@ the tables and their migrations; `queries` and `versions` are what the operator'
 read-only commands ask of it.
 """
 
+from watcher.store.exports import RunInfo, Snapshot, StoredChange, StoredReading, snapshot
 from watcher.store.queries import (
     FindingEvent,
     ForceGrades,
@@ -26,12 +27,17 @@ __all__ = [
     "GradeRow",
     "PageState",
     "PendingAlert",
+    "RunInfo",
     "RunSummary",
+    "Snapshot",
     "Status",
     "Store",
     "StoreError",
+    "StoredChange",
+    "StoredReading",
     "UnitTimeline",
     "body_hash",
     "open_database",
     "open_readonly",
+    "snapshot",
 ]
