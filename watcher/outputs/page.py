@@ -105,4 +105,6 @@ def change_summary(change: Change) -> str:
     if change.kind is ChangeKind.GRADE:
         return f"{label}: {grade_word(change.before)} → {grade_word(change.after)}"
     text = change.after or change.before or ""
+    if change.kind in (ChangeKind.MONITORING_ENTERED, ChangeKind.MONITORING_LEFT):
+        return text or alert_label(change)  # the list's note says it all
     return f"{label}: {text}" if label and text else label or text or alert_label(change)
