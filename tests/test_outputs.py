@@ -24,6 +24,9 @@ import pytest
 from click.testing import CliRunner, Result
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
+from tests.fake_site import FakeSite
+from tests.fake_slack import FakeSlack
+from tests.pages import LegitimacyPage2017
 from watcher.cli import main
 from watcher.models import (
     Assessment,
@@ -461,3 +464,63 @@ def test_report_renders_in_headless_chromium(report: Path, tmp_path: Path) -> No
         [*flags, f"--screenshot={screenshot}", url], capture_output=True, timeout=120, check=True
     )
     assert png_colours(screenshot.read_bytes()) > 50
+
+
+# ---------------------------------------------------------------- a page failing now
+
+LEGITIMACY = "/peel-assessments/peel-2017/kent/legitimacy/"
+
+
+def test_report_marks_a_failing_page_stale_and_never_drops_its_grades(
+    fake_site: FakeSite, fake_slack: FakeSlack, tmp_path: Path
+) -> None:
+    """A page answering 503 keeps its last good grades, marked as such, and is listed."""
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f"""
+[site]
+base_url = "{fake_site.url("/").rstrip("/")}"
+allowed_hosts = ["127.0.0.1"]
+[watch]
+forces = ["kent"]
+cycles = ["peel-2017"]
+pages = []
+[http]
+delay = 0.0
+timeout = 5.0
+retries = 1
+[slack]
+channel = "C0TEST"
+api_url = "{fake_slack.api_url}"
+[state]
+path = "{tmp_path / "watcher.db"}"
+""",
+        encoding="utf-8",
+    )
+    env = {"SLACK_BOT_TOKEN": fake_slack.token, "SLACK_WEBHOOK_URL": "", "WATCHER_CONFIG": None}
+
+    def watcher(*args: str) -> Result:
+        return CliRunner().invoke(main, ["--config", str(config), *args], env=env)
+
+    fake_site.set_page(LEGITIMACY, LegitimacyPage2017().html())
+    first = watcher("check")
+    assert first.exit_code == 0, first.output
+    fake_site.inject(LEGITIMACY, status=503)
+    assert watcher("check").exit_code == 1
+    report = tmp_path / "report.html"
+    result = watcher("report", "--html", str(report))
+    assert result.exit_code == 0, result.output
+    tree = HTMLParser(report.read_text(encoding="utf-8"))
+    [cell] = tree.css("table.grades td.cell")
+    assert cell.text(separator="|").split("|")[0].strip() == "Outstanding"
+    stale = cell.css_first(".stale")
+    assert stale is not None
+    assert "page failing since" in stale.text()
+    failing = next(t for t in tree.css("table.changes") if "failed" in t.text())
+    assert fake_site.url(LEGITIMACY) in failing.text()
+    assert "503" in failing.text()
+    assert watcher("export", str(tmp_path / "x")).exit_code == 0
+    with (tmp_path / "x" / "judgements.csv").open(newline="", encoding="utf-8") as f:
+        assert [r["grade"] for r in csv.DictReader(f) if r["unit"] == "legitimacy"] == [
+            "Outstanding"
+        ]

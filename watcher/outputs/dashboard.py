@@ -16,7 +16,7 @@ from watcher.catalogue import CYCLES, cycle_label, organisation_name
 from watcher.models import Assessment, Grade, PageKind
 from watcher.outputs.page import Cell, alert_label, change_summary, grade_css, render
 from watcher.outputs.tables import by_page
-from watcher.store import RunInfo, Snapshot, StoredReading
+from watcher.store import FailingPage, RunInfo, Snapshot, StoredReading
 
 
 @dataclass(frozen=True)
@@ -82,6 +82,7 @@ class Dashboard:
     organisations: tuple[OrganisationSection, ...]
     changes: tuple[ChangeLine, ...]
     engage_read: bool  # a monitoring list was read: a force not on it is not in Engage
+    failing: tuple[FailingPage, ...] = ()  # pages unreadable now: their last good reading shown
 
 
 ABSENT = Cell("—", "absent")
@@ -107,7 +108,7 @@ def build(
         title=title,
         generated=generated.isoformat(timespec="seconds"),
         run=snap.last_run,
-        cycles=tuple(_cycle_tables(readings, names)),
+        cycles=tuple(_cycle_tables(readings, names, _stale(snap.failing))),
         organisations=tuple(_section(org, readings) for org in names),
         changes=tuple(
             ChangeLine(
@@ -120,7 +121,16 @@ def build(
             for c in recent[:changes]
         ),
         engage_read=any(r.assessment.kind is PageKind.ENGAGE for r in snap.readings),
+        failing=tuple(p for p in snap.failing if not only or p.organisation in only),
     )
+
+
+def _stale(failing: Iterable[FailingPage]) -> dict[str, str]:
+    """Why a failing page's grades are shown from its last good reading, by url."""
+    return {
+        page.url: f"last good reading; page failing since {(page.failing_since or '?')[:10]}"
+        for page in failing
+    }
 
 
 def render_dashboard(dashboard: Dashboard) -> str:
@@ -139,12 +149,22 @@ def _cycle_order(cycle: str) -> int:
     return keys.index(cycle) if cycle in keys else -1
 
 
-def _cycle_tables(readings: list[StoredReading], names: list[str]) -> list[CycleTable]:
-    current: dict[tuple[str, str], dict[str, tuple[str, Grade]]] = {}
+Current = dict[str, tuple[str, Cell]]  # unit -> its label and its current grade's cell
+
+
+def _cycle_tables(
+    readings: list[StoredReading], names: list[str], stale: dict[str, str]
+) -> list[CycleTable]:
+    current: dict[tuple[str, str], Current] = {}
     for reading in _latest(readings):
         a = reading.assessment
         if a.cycle and a.is_graded:
-            top = {j.unit: (j.label, j.grade) for j in a.judgements if "/" not in j.unit}
+            why = stale.get(reading.url, "")
+            top = {
+                j.unit: (j.label, Cell(j.grade.label, grade_css(j.grade), stale=why))
+                for j in a.judgements
+                if "/" not in j.unit
+            }
             current.setdefault((a.cycle, reading.organisation), {}).update(top)
     tables = []
     for cycle in sorted({c for c, _ in current}, key=_cycle_order, reverse=True):
@@ -161,9 +181,9 @@ def _cycle_tables(readings: list[StoredReading], names: list[str]) -> list[Cycle
     return tables
 
 
-def _current(grades: dict[str, tuple[str, Grade]], unit: str) -> Cell:
+def _current(grades: Current, unit: str) -> Cell:
     found = grades.get(unit)
-    return cell(found[1]) if found else ABSENT
+    return found[1] if found else ABSENT
 
 
 def _section(organisation: str, readings: list[StoredReading]) -> OrganisationSection:

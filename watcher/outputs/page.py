@@ -34,6 +34,7 @@ class Cell:
     css: str
     mark: str = ""  # the change in this run, e.g. "▼"
     note: str = ""  # tooltip
+    stale: str = ""  # why this may no longer be what the page says (it is failing now)
 
 
 def render(template: str, **context: Any) -> str:

@@ -7,6 +7,7 @@ read-only commands ask of it.
 
 from watcher.store.exports import RunInfo, Snapshot, StoredChange, StoredReading, snapshot
 from watcher.store.queries import (
+    FailingPage,
     FindingEvent,
     ForceGrades,
     ForceHistory,
@@ -21,6 +22,7 @@ from watcher.store.versions import Comparison, GradeRow
 
 __all__ = [
     "Comparison",
+    "FailingPage",
     "FindingEvent",
     "ForceGrades",
     "ForceHistory",

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from watcher.models import Assessment, Change
+from watcher.store.queries import FailingPage
 from watcher.store.schema import change_from_dict
 
 
@@ -59,6 +60,7 @@ class Snapshot:
     changes: tuple[StoredChange, ...]
     last_ok: dict[str, str]  # page url -> its last good check
     last_run: RunInfo | None
+    failing: tuple[FailingPage, ...] = ()  # pages whose last check failed: shown as stale
 
 
 def snapshot(db: sqlite_utils.Database) -> Snapshot:
@@ -71,7 +73,24 @@ def snapshot(db: sqlite_utils.Database) -> Snapshot:
             for row in db.query("select url, last_ok_at from pages where last_ok_at is not null")
         },
         last_run=last_run(db),
+        failing=tuple(failing_pages(db)),
     )
+
+
+def failing_pages(db: sqlite_utils.Database) -> list[FailingPage]:
+    """Pages whose last check failed: what is shown of them is their last good reading."""
+    rows = db.query("select * from pages where last_outcome = 'failed' order by url")
+    return [
+        FailingPage(
+            url=row["url"],
+            organisation=row["organisation"] or "",
+            failing_since=row["failing_since"],
+            consecutive_failures=row["consecutive_failures"] or 0,
+            last_status=row["last_status"],
+            reason=row["last_error"] or "",
+        )
+        for row in rows
+    ]
 
 
 def stored_readings(db: sqlite_utils.Database) -> list[StoredReading]:
