@@ -54,6 +54,7 @@ class Monitoring:
     status: str  # "Engage", "Not in Engage"
     since: str
     note: str
+    stale: str = ""  # the list is failing now: this is its last good reading
 
 
 @dataclass(frozen=True)
@@ -102,14 +103,15 @@ def build(
 ) -> Dashboard:
     """The dashboard's values: `only` limits it to those organisations (all when empty)."""
     readings = [r for r in snap.readings if r.organisation and (not only or r.organisation in only)]
+    stale = _stale(snap.failing)
     names = sorted({r.organisation for r in readings}, key=organisation_name)
     recent = [c for c in reversed(snap.changes) if not only or c.change.organisation in only]
     return Dashboard(
         title=title,
         generated=generated.isoformat(timespec="seconds"),
         run=snap.last_run,
-        cycles=tuple(_cycle_tables(readings, names, _stale(snap.failing))),
-        organisations=tuple(_section(org, readings) for org in names),
+        cycles=tuple(_cycle_tables(readings, names, stale)),
+        organisations=tuple(_section(org, readings, stale) for org in names),
         changes=tuple(
             ChangeLine(
                 c.detected_at[:16].replace("T", " "),
@@ -186,7 +188,9 @@ def _current(grades: Current, unit: str) -> Cell:
     return found[1] if found else ABSENT
 
 
-def _section(organisation: str, readings: list[StoredReading]) -> OrganisationSection:
+def _section(
+    organisation: str, readings: list[StoredReading], stale: dict[str, str]
+) -> OrganisationSection:
     own = [r for r in readings if r.organisation == organisation]
     steps: dict[tuple[str, str], list[Step]] = {}
     labels: dict[tuple[str, str], str] = {}
@@ -203,11 +207,11 @@ def _section(organisation: str, readings: list[StoredReading]) -> OrganisationSe
         for cycle, unit in ordered
     )
     return OrganisationSection(
-        organisation, organisation_name(organisation), _monitoring(own), timelines
+        organisation, organisation_name(organisation), _monitoring(own, stale), timelines
     )
 
 
-def _monitoring(own: list[StoredReading]) -> Monitoring | None:
+def _monitoring(own: list[StoredReading], stale: dict[str, str]) -> Monitoring | None:
     """The organisation's place on the monitoring list, from the list's latest reading."""
     lists = [r for r in own if r.assessment.kind is PageKind.ENGAGE]
     if not lists:
@@ -218,6 +222,8 @@ def _monitoring(own: list[StoredReading]) -> Monitoring | None:
         if bool(reading.assessment.monitoring) != bool(latest.monitoring):
             break
         since = reading.fetched_at
+    why = stale.get(lists[-1].url, "")
     if latest.monitoring:
-        return Monitoring("Engage", since[:10], latest.monitoring_note or latest.monitoring)
-    return Monitoring("Not in Engage", since[:10], "")
+        note = latest.monitoring_note or latest.monitoring
+        return Monitoring("Engage", since[:10], note, why)
+    return Monitoring("Not in Engage", since[:10], "", why)
