@@ -131,6 +131,7 @@ def test_plain_install_ships_the_demo_archive(tmp_path: Path) -> None:
     subprocess.run([*pip, *install], check=True, capture_output=True)
     assert (site / "watcher" / "py.typed").is_file()
     assert list((site / "watcher" / "demo" / "archive").rglob("*.html"))
+    assert (site / "watcher" / "outputs" / "templates" / "base.html.j2").is_file()
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "WATCHER_"))}

@@ -33,6 +33,7 @@ from watcher.check import PageOutcome, RunReport, run_once
 from watcher.cli.base import CannotRun, command_config, utc_now
 from watcher.cli.demo import demo
 from watcher.cli.operator import diff_command, forces_command, history_command, status_command
+from watcher.cli.outputs import OUTPUT_COMMANDS
 from watcher.cli.terminal import STDERR, page_progress
 from watcher.config import Config, ConfigError
 from watcher.fetch import Fetcher, FetchOutcome, PageRequest, build_client
@@ -294,3 +295,5 @@ main.add_command(history_command)
 main.add_command(diff_command)
 main.add_command(forces_command)
 main.add_command(demo)  # `watcher demo`: the whole job offline (watcher/demo.py)
+for _output in OUTPUT_COMMANDS:  # `report`, `export`, `feed` (watcher/cli/outputs.py)
+    main.add_command(_output)

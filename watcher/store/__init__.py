@@ -5,7 +5,9 @@ the tables and their migrations; `queries` and `versions` are what the operator'
 read-only commands ask of it.
 """
 
+from watcher.store.exports import RunInfo, Snapshot, StoredChange, StoredReading, snapshot
 from watcher.store.queries import (
+    FailingPage,
     FindingEvent,
     ForceGrades,
     ForceHistory,
@@ -20,18 +22,24 @@ from watcher.store.versions import Comparison, GradeRow
 
 __all__ = [
     "Comparison",
+    "FailingPage",
     "FindingEvent",
     "ForceGrades",
     "ForceHistory",
     "GradeRow",
     "PageState",
     "PendingAlert",
+    "RunInfo",
     "RunSummary",
+    "Snapshot",
     "Status",
     "Store",
     "StoreError",
+    "StoredChange",
+    "StoredReading",
     "UnitTimeline",
     "body_hash",
     "open_database",
     "open_readonly",
+    "snapshot",
 ]
