@@ -12,6 +12,7 @@ from watcher.store.queries import (
     RunSummary,
     Status,
     UnitTimeline,
+    UnreadablePage,
     open_readonly,
 )
 from watcher.store.schema import StoreError, open_database
@@ -31,6 +32,7 @@ __all__ = [
     "Store",
     "StoreError",
     "UnitTimeline",
+    "UnreadablePage",
     "body_hash",
     "open_database",
     "open_readonly",
