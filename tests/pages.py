@@ -117,14 +117,20 @@ class EngagedForce:
     reasons: list[str]
 
 
-def engage_page(forces: list[EngagedForce], banner: str = "") -> bytes:
-    """The 'police forces in Engage' page listing `forces`, as the site lays it out."""
+def engage_page(forces: list[EngagedForce], banner: str = "", *, says_nobody: bool = True) -> bytes:
+    """The 'police forces in Engage' page listing `forces`, as the site lays it out.
+
+    Listing nobody, it says so in words, as the site would (`says_nobody=False`: a
+    placeholder that lists nobody and says nothing).
+    """
     parts = [
         CHROME_TOP.format(title="Police forces in Engage", banner=escape(banner)),
         "<h1>Police forces in Engage</h1>",
         "<p>Engage is the enhanced phase of our monitoring process. We give forces in "
         "Engage extra scrutiny and support.</p>",
     ]
+    if not forces and says_nobody:
+        parts.append("<p>There are currently no forces in Engage.</p>")
     for force in forces:
         parts += [
             f"<h2>{escape(force.name)}</h2>",

@@ -22,6 +22,7 @@ from watcher.notify import Notifier, deliver, render_baseline, render_digest
 from watcher.parse import TRUNCATED as PARTLY_READ
 from watcher.parse import parse_all
 from watcher.store import PageState, Store, body_hash
+from watcher.trust import distrust, findings_changed, reading_digest
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +34,9 @@ class PageOutcome:
     """What one page came to in this run."""
 
     url: str
-    status: str  # "changed", "unchanged", "new", "published", "absent", "failed"
+    # "changed", "unchanged", "new", "published", "absent", "failed" (not fetched well),
+    # "unreadable" (fetched, but cannot be read reliably), "held" (for a second reading)
+    status: str
     changes: tuple[Change, ...] = ()
     reason: str | None = None
     assessment: Assessment | None = None
@@ -63,9 +66,14 @@ class RunReport:
         return [o for o in self.outcomes if o.status == "failed"]
 
     @property
+    def unreadable(self) -> list[PageOutcome]:
+        return [o for o in self.outcomes if o.status == "unreadable"]
+
+    @property
     def exit_code(self) -> int:
         """0: all went well; 1: the run completed but some pages or alerts failed."""
-        return 1 if self.failed or self.delivery_error or self.fatal else 0
+        trouble = self.failed or self.unreadable or self.delivery_error or self.fatal
+        return 1 if trouble else 0
 
 
 def run_once(
@@ -79,13 +87,17 @@ def run_once(
     on_page: Callable[[PageOutcome], None] | None = None,
     should_stop: Callable[[], bool] = lambda: False,
     unreachable_after: int = AlertSettings.unreachable_after,
+    alerts: AlertSettings | None = None,
 ) -> RunReport:
     """Check every page once and deliver what is pending. `dry_run` writes and sends nothing.
 
     `should_stop` is asked between pages: when it says yes, the run stops fetching,
     still delivers what is queued, and records itself as stopped. A page failing
     `unreachable_after` runs in a row is reported once (`[alerts] unreachable_after`).
+    `alerts` (default: `AlertSettings`, with `unreachable_after`) caps each
+    organisation's messages and holds implausibly large change sets.
     """
+    alerts = alerts or AlertSettings(unreachable_after=unreachable_after)
     run_id = None if dry_run else store.start_run(now())
     report = RunReport(run_id)
     by_url = {page.url: page for page in pages}
@@ -96,7 +108,7 @@ def run_once(
     with closing(fetcher.fetch_all(requests)) as results:
         for result in results:
             crash_point(Stage.FETCHED)  # the fault tests' switch; a no-op otherwise
-            run = _Run(store, run_id, now(), unreachable_after, states.get(result.url))
+            run = _Run(store, run_id, now(), alerts, states.get(result.url))
             outcome = _check_page(by_url[result.url], result, run)
             _log_outcome(outcome)
             report.outcomes.append(outcome)
@@ -113,7 +125,7 @@ def run_once(
     if new_pages:
         baseline = render_baseline(new_pages, now().date())
         store.queue_baseline(run_id, baseline.to_dict(), now())
-    tally = deliver(store, notifier, now)
+    tally = deliver(store, notifier, now, max_messages=alerts.max_messages)
     report.alerts_sent += tally.alerts_sent
     report.alerts_pending += tally.alerts_pending
     report.delivery_error = tally.delivery_error
@@ -128,7 +140,7 @@ def _finish(store: Store, run_id: int, report: RunReport, now: datetime) -> None
         now,
         pages_checked=len(report.outcomes),
         pages_changed=report.count("changed") + report.count("published"),
-        pages_failed=len(report.failed),
+        pages_failed=len(report.failed) + len(report.unreadable),
         changes=len(report.changes),
         alerts_sent=report.alerts_sent,
         outcome="stopped" if report.stopped else "partial" if report.exit_code else "ok",
@@ -155,18 +167,29 @@ class _Run:
     store: Store
     run_id: int | None  # None on a dry run: nothing is written
     now: datetime
-    unreachable_after: int
+    alerts: AlertSettings
     state: PageState | None  # the page as the store knew it when the run began
 
 
 def _check_page(page: Page, result: FetchResult, run: _Run) -> PageOutcome:
     """Turn one fetch into an outcome, storing it unless this is a dry run."""
+    if quick := _without_parsing(page, result, run):
+        return quick
+    reason = _failure_reason(result) or _damage(result.body, run.store, run.state)
+    if reason:
+        if run.run_id is not None:
+            _record_failure(page, result, reason, run)
+        return PageOutcome(page.url, "failed", reason=reason)
+    return _check_body(page, result, run)
+
+
+def _without_parsing(page: Page, result: FetchResult, run: _Run) -> PageOutcome | None:
+    """A 304, the same bytes as last time, or a page not published: nothing to parse."""
     store, state = run.store, run.state
     validators = {"etag": result.etag, "last_modified": result.last_modified}
     if result.outcome is FetchOutcome.NOT_MODIFIED or (
         result.outcome is FetchOutcome.OK and state and state.body_sha256 == body_hash(result.body)
     ):
-        # 304, or the very same bytes as last time: nothing to parse.
         if run.run_id is not None:
             _note_recovery(page, state, run)
             store.record_unchanged(page.url, result.status or 304, run.now, **validators)
@@ -176,27 +199,84 @@ def _check_page(page: Page, result: FetchResult, run: _Run) -> PageOutcome:
             _note_recovery(page, state, run)
             store.record_absent(page.url, result.status or 404, run.now, page.organisation)
         return PageOutcome(page.url, "absent")
-    reason = _failure_reason(result) or _damage(result.body, store, state)
-    reading = reason or _read(page.url, result.body, store, seen_before=bool(state))
+    return None
+
+
+def _check_body(page: Page, result: FetchResult, run: _Run) -> PageOutcome:
+    """A body fetched well: trusted or not, compared, held or stored."""
+    store, state = run.store, run.state
+    assessments = parse_all(result.body, page.url)
+    if why := distrust(page.organisation, assessments):
+        return _unreadable(page, result, why, run)
+    # Only a page seen absent (404/410) may be announced as newly published: one whose
+    # first fetches failed (500, timeout, 403) is a baseline like any page never read.
+    reading = _read(page.url, assessments, store, seen_absent=bool(state and state.absent_seen))
     if isinstance(reading, str):
         if run.run_id is not None:
             _record_failure(page, result, reading, run)
         return PageOutcome(page.url, "failed", reason=reading)
-    outcome, readings = reading
+    if held := _hold(page, reading, run):
+        return held
     if run.run_id is not None:
-        _note_recovery(page, state, run)
-        store.record_assessment(
-            run_id=run.run_id,
-            url=page.url,
-            status=result.status or 200,
-            body=result.body,
-            validators=validators,
-            readings=readings,
-            changes=outcome.changes,
-            now=run.now,
-        )
-        crash_point(Stage.CHANGES_STORED)
-    return outcome
+        _store(page, result, reading, run)
+    return reading[0]
+
+
+def _store(page: Page, result: FetchResult, reading: Reading, run: _Run) -> None:
+    assert run.run_id is not None
+    outcome, readings = reading
+    _note_recovery(page, run.state, run)
+    run.store.record_assessment(
+        run_id=run.run_id,
+        url=page.url,
+        status=result.status or 200,
+        body=result.body,
+        validators={"etag": result.etag, "last_modified": result.last_modified},
+        readings=readings,
+        changes=outcome.changes,
+        now=run.now,
+    )
+    crash_point(Stage.CHANGES_STORED)
+
+
+def _unreadable(page: Page, result: FetchResult, why: str, run: _Run) -> PageOutcome:
+    """Nothing stored or compared; the operator told once, at the first such run."""
+    if run.run_id is not None:
+        run.store.record_unreadable(page.url, result.status, why, run.now)
+        note = _health(ChangeKind.PAGE_UNREADABLE, page, run, after=why)
+        run.store.queue_page_health(run.run_id, note, run.now)
+    return PageOutcome(page.url, "unreadable", reason=why)
+
+
+def _hold(page: Page, reading: Reading, run: _Run) -> PageOutcome | None:
+    """A change set too large for one inspection waits for a second, identical reading."""
+    outcome, readings = reading
+    changed = findings_changed(outcome.changes)
+    if changed <= run.alerts.max_findings_changed:
+        return None
+    digest = reading_digest(a for _, a in readings)
+    if run.state and run.state.held_hash == digest:
+        return None  # read the same twice: believed, and alerted in summarised form
+    why = (
+        f"{changed} findings added or removed at once (more than "
+        f"[alerts] max_findings_changed = {run.alerts.max_findings_changed}): "
+        "held until the next run reads the same"
+    )
+    if run.run_id is not None:
+        run.store.record_held(page.url, digest, why, run.now)
+    return PageOutcome(page.url, "held", reason=why)
+
+
+def _health(kind: ChangeKind, page: Page, run: _Run, *, after: str | None = None) -> Change:
+    state = run.store.page_state(page.url)
+    return Change(
+        kind=kind,
+        url=page.url,
+        organisation=page.organisation,
+        cycle=page.cycle,
+        after=after,
+        basis=(state.unreadable_since if state else None) or run.now.isoformat(),
+    )
 
 
 def _record_failure(page: Page, result: FetchResult, reason: str, run: _Run) -> None:
@@ -204,7 +284,7 @@ def _record_failure(page: Page, result: FetchResult, reason: str, run: _Run) -> 
     assert run.run_id is not None
     failures = run.store.record_failure(page.url, result.status, reason, run.now)
     state = run.store.page_state(page.url)
-    if failures < run.unreachable_after or state is None or state.failing_since is None:
+    if failures < run.alerts.unreachable_after or state is None or state.failing_since is None:
         return
     alert = Change(
         kind=ChangeKind.PAGE_UNREACHABLE,
@@ -219,8 +299,14 @@ def _record_failure(page: Page, result: FetchResult, reason: str, run: _Run) -> 
 
 
 def _note_recovery(page: Page, state: PageState | None, run: _Run) -> None:
-    """A page answering again after an "unreachable" alert gets one quiet note."""
-    if run.run_id is None or state is None or state.failing_since is None:
+    """A page answering again after an "unreachable" alert gets one quiet note; a page
+    read well again after a "can't read reliably" note, one too."""
+    if run.run_id is None or state is None:
+        return
+    if state.unreadable_since is not None:
+        note = _health(ChangeKind.PAGE_READABLE, page, run)
+        run.store.queue_page_health(run.run_id, note, run.now)
+    if state.failing_since is None:
         return
     note = Change(
         kind=ChangeKind.PAGE_REACHABLE,
@@ -242,13 +328,14 @@ def _damage(body: bytes, store: Store, state: PageState | None) -> str | None:
 Reading = tuple[PageOutcome, list[tuple[str, Assessment]]]
 
 
-def _read(url: str, body: bytes, store: Store, *, seen_before: bool) -> Reading | str:
-    """Parse a page and compare each of its assessments with the stored one.
+def _read(
+    url: str, assessments: Sequence[Assessment], store: Store, *, seen_absent: bool
+) -> Reading | str:
+    """Compare each of a page's assessments with the stored one.
 
     Returns the outcome and the (subject, assessment) pairs to store, or the reason
-    the page must count as unreadable this time.
+    the page must count as failed this time.
     """
-    assessments = parse_all(body, url)
     if any(PARTLY_READ in a.anomalies for a in assessments):
         # The parser's bounds cut the page: what was left out would read as resolved.
         return f"{PARTLY_READ} (read only in part, so compared with nothing)"
@@ -267,8 +354,8 @@ def _read(url: str, body: bytes, store: Store, *, seen_before: bool) -> Reading 
         # all-force readers title each entry "<page title> — <organisation>".
         first = Assessment("", first.cycle, first.kind, url, first.title.rsplit(" — ", 1)[0])
     if not known:
-        status = "published" if seen_before else "new"
-        found = [c for _, a in readings for c in published(a)] if seen_before else []
+        status = "published" if seen_absent else "new"
+        found = [c for _, a in readings for c in published(a)] if seen_absent else []
         return PageOutcome(url, status, tuple(found), assessment=first), readings
     changes = _compare(url, store, readings)
     if isinstance(changes, str):

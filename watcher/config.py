@@ -69,6 +69,10 @@ class StateSettings:
 @dataclass(frozen=True)
 class AlertSettings:
     unreachable_after: int = 3  # consecutive failed runs before "page unreachable"
+    max_messages: int = 3  # Slack messages per organisation per run; the rest summarised
+    # Findings added or removed at once beyond which one page's change set is held for
+    # a second reading: no single inspection changes that many.
+    max_findings_changed: int = 50
 
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -134,7 +138,7 @@ def parse_config(raw: Mapping[str, Any]) -> Config:
     )
     _reject_unknown(slack, {"channel", "api_url"}, "slack")
     _reject_unknown(state, {"path"}, "state")
-    _reject_unknown(alerts, {"unreachable_after"}, "alerts")
+    _reject_unknown(alerts, _ALERT_KEYS, "alerts")
     _reject_unknown(schedule, {"hour", "minute", "days", "timezone", "jitter"}, "schedule")
     return Config(
         site=_site(site),
@@ -142,11 +146,23 @@ def parse_config(raw: Mapping[str, Any]) -> Config:
         http=_http(http),
         slack=_slack(slack),
         state=StateSettings(Path(_str(state, "state.path", str(StateSettings.path)))),
-        alerts=AlertSettings(
-            _int(alerts, "alerts.unreachable_after", AlertSettings.unreachable_after, minimum=1)
-        ),
+        alerts=_alerts(alerts),
         schedule=_schedule(schedule),
     )
+
+
+_ALERT_KEYS = {"unreachable_after", "max_messages", "max_findings_changed"}
+
+
+def _alerts(alerts: Mapping[str, Any]) -> AlertSettings:
+    """[alerts]: every count at least 1 (a cap of 0 would silence every alert)."""
+    defaults = AlertSettings()
+    return AlertSettings(
+        *(_int(alerts, f"alerts.{key}", getattr(defaults, key), minimum=1) for key in _ALERT_ORDER)
+    )
+
+
+_ALERT_ORDER = ("unreachable_after", "max_messages", "max_findings_changed")
 
 
 def _section(raw: Mapping[str, Any], name: str) -> Mapping[str, Any]:

@@ -278,6 +278,10 @@ class ChangeKind(StrEnum):
     # runs in a row, and the same page readable again after such an alert.
     PAGE_UNREACHABLE = "page_unreachable"
     PAGE_REACHABLE = "page_reachable"
+    # A page that answers but cannot be read reliably (a parsing reason, not the
+    # network), and the same page read well again after such a note.
+    PAGE_UNREADABLE = "page_unreadable"
+    PAGE_READABLE = "page_readable"
 
 
 class Direction(StrEnum):

@@ -12,6 +12,7 @@ import os
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -30,7 +31,7 @@ from watcher.catalogue import (
     organisation_name,
 )
 from watcher.check import PageOutcome, RunReport, run_once
-from watcher.cli.base import CannotRun, command_config, utc_now
+from watcher.cli.base import EXIT_OK, EXIT_PARTIAL, CannotRun, command_config, utc_now
 from watcher.cli.demo import demo
 from watcher.cli.operator import diff_command, forces_command, history_command, status_command
 from watcher.cli.outputs import OUTPUT_COMMANDS
@@ -43,6 +44,7 @@ from watcher.notify import ConsoleNotifier, Notifier, notifier_from_env
 from watcher.parse import parse_all
 from watcher.schedule import run_forever
 from watcher.store import Store, StoreError, open_database
+from watcher.trust import distrust
 
 log = logging.getLogger("watcher")
 
@@ -169,7 +171,7 @@ def check_once(
                 dry_run=dry_run,
                 should_stop=should_stop,
                 on_page=on_page,
-                unreachable_after=config.alerts.unreachable_after,
+                alerts=config.alerts,
             )
     except LockError as exc:
         raise CannotRun(str(exc)) from None
@@ -242,11 +244,16 @@ def _summarise(console: Console, report: RunReport, dry_run: bool) -> None:
         f"{prefix}{len(report.outcomes)} pages: {report.count('changed')} changed, "
         f"{report.count('published')} newly published, {report.count('new')} new, "
         f"{report.count('unchanged')} unchanged, {report.count('absent')} not published, "
-        f"{len(report.failed)} failed; {len(report.changes)} changes; "
+        f"{len(report.failed)} failed, {len(report.unreadable)} unreadable; "
+        f"{len(report.changes)} changes; "
         f"{report.alerts_sent} alerts sent, {report.alerts_pending} pending"
     )
     for outcome in report.failed:
         console.print(f"  failed: {outcome.url}: {outcome.reason}")
+    for outcome in report.unreadable:
+        console.print(f"  can't read reliably: {outcome.url}: {outcome.reason}")
+    for outcome in (o for o in report.outcomes if o.status == "held"):
+        console.print(f"  held: {outcome.url}: {outcome.reason}")
     if report.delivery_error:
         console.print(f"  Slack: {report.delivery_error} (alerts kept for the next run)")
 
@@ -258,6 +265,10 @@ def _summarise(console: Console, report: RunReport, dry_run: bool) -> None:
 def show(ctx: click.Context, url: str, as_json: bool) -> None:
     """Fetch and parse one page and print its assessment; store nothing.
 
+    The JSON has `readings` (each independent reading of the grades, what it gave and
+    whether it agreed) and `unreadable` (why the page cannot be read reliably, else
+    null). Exits 1 when the page cannot be read reliably, 2 when it cannot be fetched.
+
     \b
     Example:
         watcher show https://hmicfrs.justiceinspectorates.gov.uk/peel-reports/kent-2023-25/ --json
@@ -267,16 +278,26 @@ def show(ctx: click.Context, url: str, as_json: bool) -> None:
         result = Fetcher(client, config.http, config.site.allowed_hosts).fetch(PageRequest(url))
     if result.outcome is not FetchOutcome.OK:
         raise CannotRun(f"{url}: {result.error or f'HTTP {result.status}'}")
-    assessments = parse_all(result.body, url)
+    assessments = _trusted(parse_all(result.body, url))
     if as_json:
-        # One object for a page about one organisation; a list for an all-force page.
-        multi = bool(assessments) and assessments[0].kind.is_multi
+        # One object for a page about one organisation; a list for an all-force page
+        # (empty when it says that it lists nobody).
+        multi = not assessments or assessments[0].kind.is_multi
         data = [a.to_dict() for a in assessments] if multi else assessments[0].to_dict()
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
-        return
-    console = Console()
-    for assessment in assessments:
-        _print_assessment(console, assessment)
+    else:
+        console = Console()
+        for assessment in assessments:
+            _print_assessment(console, assessment)
+    ctx.exit(EXIT_PARTIAL if any(a.unreadable for a in assessments) else EXIT_OK)
+
+
+def _trusted(assessments: list[Assessment]) -> list[Assessment]:
+    """The assessments as `check` would judge them: a distrusted page says why."""
+    if len(assessments) != 1 or assessments[0].unreadable:
+        return assessments
+    why = distrust(assessments[0].organisation, assessments)
+    return [replace(assessments[0], unreadable=why)] if why else assessments
 
 
 def _print_assessment(console: Console, assessment: Assessment) -> None:
@@ -288,6 +309,11 @@ def _print_assessment(console: Console, assessment: Assessment) -> None:
         console.print(f"  {f.kind.label} ({f.unit}): {f.text}", markup=False)
     for anomaly in assessment.anomalies:
         console.print(f"  [yellow]anomaly:[/] {anomaly}")
+    for reading in assessment.readings:
+        agreed = {True: "agreed", False: "disagreed", None: "alone"}[reading.agreed]
+        console.print(f"  reading: {reading.source} ({agreed})", markup=False)
+    if assessment.unreadable:
+        console.print(f"  can't read reliably: {assessment.unreadable}", markup=False)
 
 
 main.add_command(status_command)  # the operator's commands (watcher/cli_operator.py)

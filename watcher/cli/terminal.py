@@ -55,6 +55,7 @@ def status_view(status: Status, next_check: datetime | None, jitter: int) -> Ren
         Text(f"Next scheduled check: {upcoming} (plus up to {jitter} s of jitter)"),
         _runs_table(status.runs) if status.runs else Text("No run yet."),
         _failing_table(status) if status.failing else Text("No page is failing."),
+        _unreadable_table(status) if status.unreadable else Text("Every page reads reliably."),
         _pending_table(status) if status.pending else Text("No alert is waiting."),
     )
 
@@ -79,7 +80,7 @@ def _runs_table(runs: Sequence[RunSummary]) -> Table:
 
 
 def _failing_table(status: Status) -> Table:
-    table = Table(title="Pages failing now", title_justify="left")
+    table = Table(title="Pages failing now (unreachable)", title_justify="left")
     table.add_column("Page", overflow="fold")
     table.add_column("Failing since")
     table.add_column("Runs", justify="right")
@@ -88,6 +89,18 @@ def _failing_table(status: Status) -> Table:
         table.add_row(
             page.url, when(page.failing_since), str(page.consecutive_failures), page.reason
         )
+    return table
+
+
+def _unreadable_table(status: Status) -> Table:
+    """Pages that answer but cannot be read reliably: the site's layout, not the network."""
+    table = Table(title="Pages that can't be read reliably now", title_justify="left")
+    table.add_column("Page", overflow="fold")
+    table.add_column("Since")
+    table.add_column("State")
+    table.add_column("Reason", overflow="fold")
+    for page in status.unreadable:
+        table.add_row(page.url, when(page.since), page.state, page.reason)
     return table
 
 

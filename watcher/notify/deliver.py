@@ -14,7 +14,7 @@ from datetime import datetime
 from watcher.faults import Stage, crash_point
 from watcher.models import ChangeKind
 from watcher.notify.message import Message
-from watcher.notify.render import HEALTH_KINDS, render_digest, render_health
+from watcher.notify.render import HEALTH_KINDS, render_digest, render_health, render_overflow
 from watcher.notify.senders import Notifier
 from watcher.store import PendingAlert, Store
 
@@ -34,10 +34,16 @@ class DeliveryTally:
     fatal: str | None = None  # a delivery problem the user must fix (e.g. bad token)
 
 
-def deliver(store: Store, notifier: Notifier, now: Callable[[], datetime]) -> DeliveryTally:
-    """Send every pending alert, oldest first; mark each sent only once Slack confirms."""
+def deliver(
+    store: Store, notifier: Notifier, now: Callable[[], datetime], *, max_messages: int = 3
+) -> DeliveryTally:
+    """Send every pending alert, oldest first; mark each sent only once Slack confirms.
+
+    At most `max_messages` messages per organisation (`[alerts] max_messages`): the
+    rest of its alerts go out as one summary by count, marked sent with it.
+    """
     report = DeliveryTally()
-    for alert_ids, messages in _batches(store.pending_alerts()):
+    for alert_ids, messages in _batches(store.pending_alerts(), max_messages):
         if report.fatal:
             report.alerts_pending += len(alert_ids)
             continue
@@ -69,7 +75,10 @@ def _send_all(
     return None, False, first_ts
 
 
-def _batches(pending: Sequence[PendingAlert]) -> list[tuple[list[str], list[Message]]]:
+Batch = tuple[list[str], list[Message]]
+
+
+def _batches(pending: Sequence[PendingAlert], max_messages: int = 3) -> list[Batch]:
     """Group pending alerts into messages: one digest per organisation, in parts."""
     batches: list[tuple[list[str], list[Message]]] = []
     groups: dict[str, list[PendingAlert]] = {}
@@ -83,10 +92,36 @@ def _batches(pending: Sequence[PendingAlert]) -> list[tuple[list[str], list[Mess
             groups.setdefault(alert.organisation, []).append(alert)
     # Forces entering or leaving Engage first, then by name: the same order every run.
     ordered = sorted(groups.items(), key=lambda group: (not _about_monitoring(group[1]), group[0]))
-    for organisation, alerts in [*ordered, *([(None, health)] if health else [])]:
-        for start in range(0, len(alerts), CHANGES_PER_MESSAGE):
-            batches += _one_message_each(organisation, alerts[start : start + CHANGES_PER_MESSAGE])
+    for organisation, alerts in ordered:
+        batches += _capped(organisation, alerts, max_messages)
+    for start in range(0, len(health), CHANGES_PER_MESSAGE):
+        batches += _one_message_each(None, health[start : start + CHANGES_PER_MESSAGE])
     return batches
+
+
+def _capped(organisation: str, alerts: Sequence[PendingAlert], cap: int) -> list[Batch]:
+    """One organisation's messages, at most `cap`: past it, the rest as one summary.
+
+    Rendering stops as soon as the cap is passed, so a page gaining thousands of
+    findings costs a few messages' rendering, not thousands.
+    """
+    batches: list[Batch] = []
+    for start in range(0, len(alerts), CHANGES_PER_MESSAGE):
+        batches += _one_message_each(organisation, alerts[start : start + CHANGES_PER_MESSAGE])
+        if sum(len(messages) for _, messages in batches) > cap:
+            break
+    if sum(len(messages) for _, messages in batches) <= cap:
+        return batches
+    kept: list[Batch] = []
+    for ids, messages in batches:
+        if sum(len(m) for _, m in kept) + len(messages) > cap - 1:
+            break
+        kept.append((ids, messages))
+    shown = {alert_id for ids, _ in kept for alert_id in ids}
+    rest = [a for a in alerts if a.id not in shown]
+    seen_on = datetime.fromisoformat(rest[0].created_at).date()
+    summary = render_overflow(organisation, [a.change for a in rest if a.change], seen_on)
+    return [*kept, ([a.id for a in rest], [summary])]
 
 
 def _about_monitoring(alerts: Sequence[PendingAlert]) -> bool:

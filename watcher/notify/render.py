@@ -273,6 +273,30 @@ def _counted(count: int, one: str, many: str) -> list[str]:
     return [f"{count} {one if count == 1 else many}"]
 
 
+def render_overflow(organisation: str, changes: Sequence[Change], seen_on: date) -> Message:
+    """The rest of an organisation's changes past `[alerts] max_messages`, by count only.
+
+    Never their text: a page gaining thousands of findings makes one short message,
+    with the command that shows them all.
+    """
+    alerting = [c for c in changes if c.alerts and c.kind not in HEALTH_KINDS]
+    name = organisation_name(organisation) if organisation else "Other pages"
+    counts = _summary(name, alerting).split(": ", 1)[-1]
+    command = f"watcher history {organisation}" if organisation else "watcher status"
+    noun = "change" if len(alerting) == 1 else "changes"
+    title = f"{name}: {len(alerting)} more {noun} not shown"
+    body = (
+        f"{escape_mrkdwn(counts)}.\nToo many to post in one run: run `{escape_mrkdwn(command)}` "
+        "to see them all."
+    )
+    blocks = (
+        header_block(clip(title, 150)),
+        section_block(body),
+        context_block(f"Seen {format_date(seen_on)}"),
+    )
+    return Message(text=f"{escape_mrkdwn(title)}: {escape_mrkdwn(counts)}", blocks=blocks)
+
+
 # ---------------------------------------------------------------- baseline
 
 
@@ -314,7 +338,14 @@ def _baseline_line(assessment: Assessment) -> str:
 
 # ---------------------------------------------------------------- page health
 
-HEALTH_KINDS = frozenset({ChangeKind.PAGE_UNREACHABLE, ChangeKind.PAGE_REACHABLE})
+HEALTH_KINDS = frozenset(
+    {
+        ChangeKind.PAGE_UNREACHABLE,
+        ChangeKind.PAGE_REACHABLE,
+        ChangeKind.PAGE_UNREADABLE,
+        ChangeKind.PAGE_READABLE,
+    }
+)
 _REASON_MAX = 300
 
 
@@ -326,25 +357,50 @@ def render_health(changes: Sequence[Change], seen_on: date) -> list[Message]:
     (`before`: failed runs in a row, `after`: the last reason, `basis`: when the
     failures began) and `PAGE_REACHABLE` ones.
     """
-    down = [c for c in changes if c.kind is ChangeKind.PAGE_UNREACHABLE]
-    up = [c for c in changes if c.kind is ChangeKind.PAGE_REACHABLE]
-    if not down and not up:
+    by_kind = {kind: [c for c in changes if c.kind is kind] for kind in _HEALTH_ORDER}
+    if not any(by_kind.values()):
         return []
-    counts = _counted(len(down), "page unreachable", "pages unreachable")
-    counts += _counted(len(up), "page readable again", "pages readable again")
+    counts = [
+        part
+        for kind, (one, many) in _HEALTH_COUNTS.items()
+        for part in _counted(len(by_kind[kind]), one, many)
+    ]
     title = f"Watcher: {', '.join(counts)}"
     context = (
         f"Seen {format_date(seen_on)} · a page that cannot be read is compared with nothing "
         "and raises no grade or finding alert; its next good read is compared with its last"
     )
-    entries = [_health_line(c) for c in [*down, *up]]
+    entries = [_health_line(c) for kind in _HEALTH_ORDER for c in by_kind[kind]]
     return number_parts(title, title, paginate([Group("", tuple(pack(entries)), context)]))
+
+
+# Layout trouble first: "can't read reliably" means the site changed, not the network.
+_HEALTH_ORDER = (
+    ChangeKind.PAGE_UNREADABLE,
+    ChangeKind.PAGE_UNREACHABLE,
+    ChangeKind.PAGE_READABLE,
+    ChangeKind.PAGE_REACHABLE,
+)
+_HEALTH_COUNTS = {
+    ChangeKind.PAGE_UNREADABLE: ("page can't be read reliably", "pages can't be read reliably"),
+    ChangeKind.PAGE_UNREACHABLE: ("page unreachable", "pages unreachable"),
+    ChangeKind.PAGE_READABLE: ("page reads reliably again", "pages read reliably again"),
+    ChangeKind.PAGE_REACHABLE: ("page readable again", "pages readable again"),
+}
 
 
 def _health_line(change: Change) -> str:
     page = _page_label(change)
     if change.kind is ChangeKind.PAGE_REACHABLE:
         return f":white_check_mark: {page}: readable again"
+    if change.kind is ChangeKind.PAGE_READABLE:
+        return f":white_check_mark: {page}: reads reliably again"
+    if change.kind is ChangeKind.PAGE_UNREADABLE:
+        why = escape_mrkdwn(clip(change.after or "no reason recorded", _REASON_MAX))
+        return (
+            f":jigsaw: can't read {page} reliably: {why} (the site's layout or wording may "
+            "have changed; nothing is alerted for this page until it reads well)"
+        )
     reason = escape_mrkdwn(clip(change.after or "no reason recorded", _REASON_MAX))
     runs = "on this run" if change.before == "1" else f"for {change.before or 'several'} runs"
     in_a_row = "" if change.before == "1" else " in a row"

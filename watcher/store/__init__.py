@@ -14,6 +14,7 @@ from watcher.store.queries import (
     RunSummary,
     Status,
     UnitTimeline,
+    UnreadablePage,
     open_readonly,
 )
 from watcher.store.schema import StoreError, open_database
@@ -38,6 +39,7 @@ __all__ = [
     "StoredChange",
     "StoredReading",
     "UnitTimeline",
+    "UnreadablePage",
     "body_hash",
     "open_database",
     "open_readonly",

@@ -84,6 +84,18 @@ class FailingPage:
 
 
 @dataclass(frozen=True)
+class UnreadablePage:
+    """A page that answered but cannot be read reliably now (a parsing reason, not the
+    network), or whose change set is held for a second reading; since when and why."""
+
+    url: str
+    organisation: str
+    since: str | None
+    state: str  # "unreadable" or "held"
+    reason: str
+
+
+@dataclass(frozen=True)
 class WaitingAlert:
     """An outbox row Slack has not confirmed yet."""
 
@@ -102,10 +114,11 @@ class Status:
     runs: tuple[RunSummary, ...]
     failing: tuple[FailingPage, ...]
     pending: tuple[WaitingAlert, ...]
+    unreadable: tuple[UnreadablePage, ...] = ()
 
     @property
     def healthy(self) -> bool:
-        return not self.failing and not self.pending
+        return not self.failing and not self.pending and not self.unreadable
 
 
 def status(db: sqlite_utils.Database, *, runs: int = 5, in_progress: bool = True) -> Status:
@@ -117,6 +130,10 @@ def status(db: sqlite_utils.Database, *, runs: int = 5, in_progress: bool = True
     failing_rows = db.query(
         """select * from pages where last_outcome = 'failed'
         order by failing_since, url"""
+    )
+    unreadable_rows = db.query(
+        """select * from pages where last_outcome in ('unreadable', 'held')
+        order by unreadable_since, url"""
     )
     pending_rows = db.query(
         "select * from outbox where state = 'pending' order by created_at, rowid"
@@ -144,6 +161,16 @@ def status(db: sqlite_utils.Database, *, runs: int = 5, in_progress: bool = True
                 last_error=row["last_error"],
             )
             for row in pending_rows
+        ),
+        unreadable=tuple(
+            UnreadablePage(
+                url=row["url"],
+                organisation=row["organisation"] or "",
+                since=row["unreadable_since"] or row["last_checked_at"],
+                state=row["last_outcome"],
+                reason=row["last_error"] or "",
+            )
+            for row in unreadable_rows
         ),
     )
 

@@ -114,7 +114,25 @@ def _migration_2(db: sqlite_utils.Database) -> None:
     db.table("pages").create_index(["body_sha256"])
 
 
-MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_migration_1, _migration_2)
+def _migration_page_trust(db: sqlite_utils.Database) -> None:
+    """Page columns for the check's trust rules; each added only if missing (any order).
+
+    `absent_seen_at`: when the page was last seen absent (404/410), so only a page seen
+    absent can later be announced as newly published. `unreadable_since`: when the
+    current run of unreadable readings began. `held_hash`: the content hash of a change
+    set held for a second reading (implausibly many findings at once).
+    """
+    columns = db.table("pages").columns_dict
+    for name in ("absent_seen_at", "unreadable_since", "held_hash"):
+        if name not in columns:
+            db.execute(f"alter table pages add column {name} text")
+
+
+MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
+    _migration_1,
+    _migration_2,
+    _migration_page_trust,
+)
 
 
 def open_database(path: Path) -> sqlite_utils.Database:

@@ -37,6 +37,9 @@ class PageState:
     consecutive_failures: int
     ever_ok: bool
     failing_since: str | None = None  # when the current run of failures began
+    absent_seen: bool = False  # seen absent (404/410) at some point: its arrival is news
+    unreadable_since: str | None = None  # when the current run of unreadable readings began
+    held_hash: str | None = None  # a change set held for a second reading (its content hash)
 
 
 @dataclass(frozen=True)
@@ -62,7 +65,28 @@ def _page_state(row: dict[str, Any]) -> PageState:
         consecutive_failures=row["consecutive_failures"] or 0,
         ever_ok=row["last_ok_at"] is not None,
         failing_since=row["failing_since"],
+        absent_seen=row.get("absent_seen_at") is not None,
+        unreadable_since=row.get("unreadable_since"),
+        held_hash=row.get("held_hash"),
     )
+
+
+# Each page-health kind and the alert that opens its episode: "reachable" follows
+# "unreachable" (dated by `failing_since`), "readable" follows "unreadable".
+_HEALTH_OPENERS = {
+    ChangeKind.PAGE_UNREACHABLE: ChangeKind.PAGE_UNREACHABLE,
+    ChangeKind.PAGE_REACHABLE: ChangeKind.PAGE_UNREACHABLE,
+    ChangeKind.PAGE_UNREADABLE: ChangeKind.PAGE_UNREADABLE,
+    ChangeKind.PAGE_READABLE: ChangeKind.PAGE_UNREADABLE,
+}
+
+
+def _health_since(state: PageState | None, opener: ChangeKind) -> str | None:
+    if state is None:
+        return None
+    if opener is ChangeKind.PAGE_UNREADABLE:
+        return state.unreadable_since
+    return state.failing_since
 
 
 def body_hash(body: bytes) -> str:
@@ -157,6 +181,8 @@ class Store:
             last_ok_at=now.isoformat(),
             failing_since=None,
             consecutive_failures=0,
+            unreadable_since=None,
+            held_hash=None,
             **{k: v for k, v in extra.items() if v is not None},
         )
 
@@ -172,6 +198,7 @@ class Store:
                 last_error=None,
                 failing_since=None,
                 consecutive_failures=0,
+                absent_seen_at=now.isoformat(),
             )
 
     def record_failure(self, url: str, status: int | None, reason: str, now: datetime) -> int:
@@ -193,6 +220,31 @@ class Store:
                 consecutive_failures=count,
             )
         return count
+
+    def record_unreadable(self, url: str, status: int | None, reason: str, now: datetime) -> None:
+        """The page answered but cannot be read reliably: nothing stored, the reason kept.
+
+        Not a network failure: the failure count is not raised (the page answered), and
+        `unreadable_since` marks the start of this run of unreadable readings.
+        """
+        with self.transaction():
+            state = self.page_state(url)
+            since = state.unreadable_since if state else None
+            self._upsert_page(
+                url,
+                now,
+                last_status=status,
+                last_outcome="unreadable",
+                last_error=reason,
+                failing_since=None,
+                consecutive_failures=0,
+                unreadable_since=since or now.isoformat(),
+            )
+
+    def record_held(self, url: str, digest: str, reason: str, now: datetime) -> None:
+        """A change set too large to trust on one reading: remembered, not stored."""
+        with self.transaction():
+            self._upsert_page(url, now, last_outcome="held", last_error=reason, held_hash=digest)
 
     def record_assessment(
         self,
@@ -225,7 +277,10 @@ class Store:
                 if first
                 else {}
             )
-            self._record_ok(url, status, now, {**validators, "body_sha256": sha, **identity})
+            self._record_ok(url, status, now, {"body_sha256": sha, **identity})
+            # The validators of the body stored now, even none: a 200 without an ETag
+            # must not leave the old body's, or the next request gets a 304 against it.
+            self._upsert_page(url, now, **validators)
             written = sum(
                 self._insert_assessment(url, subject, sha, assessment, now)
                 for subject, assessment in readings
@@ -305,16 +360,16 @@ class Store:
         """
         with self.transaction():
             state = self.page_state(change.url)
-            since = state.failing_since if state else None
+            opener = _HEALTH_OPENERS[change.kind]
+            since = _health_since(state, opener)
             if since is None:
                 return False
             if self._health_alert_since(change.url, change.kind, since):
                 return False
-            unreachable = ChangeKind.PAGE_UNREACHABLE
-            if change.kind is not unreachable and not self._health_alert_since(
-                change.url, unreachable, since
+            if change.kind is not opener and not self._health_alert_since(
+                change.url, opener, since
             ):
-                return False  # it never was reported unreachable: stay quiet
+                return False  # it never was reported unreachable (unreadable): stay quiet
             self._insert_change(run_id, change, now)
         return True
 

@@ -32,6 +32,17 @@ _REASONS_INLINE = re.compile(
 )
 _RELATED = re.compile(r"related reports?\b\s*:?\s*(?P<title>.{0,200})", re.IGNORECASE)
 _MAX_REASONS = 240
+# The page saying in words that nobody is in Engage: "There are currently no forces in
+# Engage", "No police force is in Engage at the moment".
+_NOBODY = re.compile(
+    r"\bno (?:police )?forces?\b(?: (?:are|is))?(?: currently| now)? (?:in|under) "
+    r"(?:the )?engage\b",
+    re.IGNORECASE,
+)
+EMPTY_UNEXPLAINED = (
+    "the Engage page lists no force and does not say that none is in Engage "
+    "(a placeholder or a layout not recognised?)"
+)
 
 
 @dataclass(frozen=True)
@@ -66,6 +77,17 @@ def engage_entries(blocks: Sequence[Block]) -> list[EngageEntry] | None:
     if entries or any(ENGAGE_TITLE.fullmatch(b.text) for b in blocks[:end]):
         return entries
     return None
+
+
+def says_nobody(blocks: Sequence[Block]) -> bool:
+    """Whether the page says in words that no force is in Engage now.
+
+    An empty list alone may be a placeholder or a redesign the reader does not know:
+    only these words make it "everyone has left". The "previously in Engage" part
+    does not count.
+    """
+    end = next((i for i, b in enumerate(blocks) if _is_previously(b)), len(blocks))
+    return any(_NOBODY.search(b.text) for b in blocks[:end])
 
 
 def _is_previously(block: Block) -> bool:

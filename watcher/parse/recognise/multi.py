@@ -13,7 +13,12 @@ from collections.abc import Sequence
 from watcher.catalogue import FORCES, page_path
 from watcher.models import Assessment, PageKind
 from watcher.parse.blocks import Block
-from watcher.parse.recognise.engage import ENGAGE, engage_entries
+from watcher.parse.recognise.engage import (
+    EMPTY_UNEXPLAINED,
+    ENGAGE,
+    engage_entries,
+    says_nobody,
+)
 from watcher.parse.recognise.overview import overview_grades
 from watcher.parse.recognise.publications import publication_at, publication_titled
 
@@ -25,6 +30,9 @@ def read_engage_page(blocks: Sequence[Block], url: str, title: str) -> list[Asse
     entries = engage_entries(blocks)
     if entries is None:
         return [_unreadable(PageKind.ENGAGE, url, title)]
+    if not entries and not says_nobody(blocks):
+        # Not "every force left": unreadable this time, and the operator told why.
+        return [Assessment("", "", PageKind.ENGAGE, url, title, unreadable=EMPTY_UNEXPLAINED)]
     return [
         Assessment(
             organisation=entry.organisation,
