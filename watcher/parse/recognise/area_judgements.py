@@ -94,12 +94,18 @@ def _read_from(blocks: Sequence[Block], start: int) -> JudgementsBlock:
     while i < len(blocks):
         step = reader.read_at(i)
         if step == 0:
-            if reader.areas or skipped >= _MAX_LEAD:
+            if reader.areas or skipped >= _MAX_LEAD or _ends_lead(blocks[i]):
                 break
             skipped, step = skipped + 1, 1
         i += step
     areas = tuple(reader.areas)
     return JudgementsBlock(areas, i, graded, start, reader.source(), total)
+
+
+def _ends_lead(block: Block) -> bool:
+    """The body's first heading, or the victims sentence after the block: a summary not
+    read by then (a graphic with no text) is not looked for in the body."""
+    return block.kind is BlockKind.HEADING or block.text.startswith("We also inspected")
 
 
 def _stated(head: Sequence[Block]) -> tuple[int | None, int | None]:
@@ -154,16 +160,19 @@ class _Reader:
 
     def _lines(self, i: int) -> int:
         lines: list[Line] = []
-        for block in self.blocks[i:]:
-            line = classify(block)
-            if line is None:
-                break
+        for j in range(i, len(self.blocks)):
+            line = classify(self.blocks[j])
+            if line is None or (line.grade and self._items_follow(j)):
+                break  # a grade over a list of its areas: `_grade_then_items` reads it
             lines.append(line)
         pairs, taken = read_run(lines)
         for label, grade in pairs:
             if not self._add(label, grade):
                 return 0 if not self.areas else taken
         return taken
+
+    def _items_follow(self, j: int) -> bool:
+        return j + 1 < len(self.blocks) and self.blocks[j + 1].kind is BlockKind.ITEM
 
     def _add(self, label: str, grade: Grade) -> bool:
         label = label.strip().rstrip(":").strip()

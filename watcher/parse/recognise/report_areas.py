@@ -109,18 +109,23 @@ def _area_headings(
 ) -> dict[int, int]:
     """The heading opening each area's section: area index -> block index.
 
-    A label may recur (a contents list, a summary): the heading followed by a badge
-    wins, then one at the level of the other area headings, then the first.
+    A heading is the area's when its wording is like the label's or it names the same
+    area (a reworded label: `areas.area_slug`). A label may recur (a contents list, a
+    summary): the heading followed by a badge wins, then one at the level of the other
+    area headings, then the first.
     """
     candidates = [i for i in range(start, len(blocks)) if is_heading_like(blocks[i])]
     texts = [utils.default_process(blocks[i].text) for i in candidates]
+    slugs = [area_slug(blocks[i].text) for i in candidates]
     options = {
         index: sorted(
-            candidates[m[2]]
-            for m in _matches(area.label, texts)
-            if _could_open_area(blocks[candidates[m[2]]])
+            {candidates[m[2]] for m in _matches(area.label, texts)}
+            | {i for i, s in zip(candidates, slugs, strict=True) if s == area_slug(area.label)}
         )
         for index, area in enumerate(areas)
+    }
+    options = {
+        index: [i for i in found if _could_open_area(blocks[i])] for index, found in options.items()
     }
     found = {
         index: next(i for i in found if _badge_after(blocks, i))

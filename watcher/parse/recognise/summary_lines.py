@@ -31,7 +31,7 @@ _MAX_GRADE = 30
 _MAX_TITLES = 2  # a graphic's title lines before its first grade
 # "Investigating crime: Adequate", "Responding to the public – good"
 _LABEL_GRADE = re.compile(
-    rf"(?P<label>[^:–—]{{3,120}}?)\s*(?::|\s[–—-]|\sis)\s*(?P<grade>{GRADE_PATTERN})\.?", re.I
+    rf"(?P<label>[^:–—]{{3,120}}?)\s*(?::|\s[–—-])\s*(?P<grade>{GRADE_PATTERN})\.?", re.I
 )
 # "Good: Investigating crime; Protecting vulnerable people"
 _GRADE_AREAS = re.compile(rf"(?P<grade>{GRADE_PATTERN})\s*(?::|\s[–—-])\s*(?P<areas>.+)", re.I)
@@ -55,6 +55,9 @@ class Line:
 def classify(block: Block) -> Line | None:
     """What a block is as a summary line, or None: it ends the run."""
     text = block.text.strip()
+    if block.kind is BlockKind.ITEM:  # a list of "Area: grade" items
+        pairs = _own_pairs(text)
+        return Line(block.kind, block.level, pairs=tuple(pairs)) if pairs else None
     if block.kind not in _LINE_KINDS or not text:
         return None
     if len(text) <= _MAX_GRADE and (grade := grade_of(text)):
@@ -62,16 +65,26 @@ def classify(block: Block) -> Line | None:
     pairs = _own_pairs(text)
     if pairs:
         return Line(block.kind, block.level, pairs=tuple(pairs))
-    if len(text) <= _MAX_LABEL and text[-1] not in ".:;,?!":
+    if len(text) <= _MAX_LABEL and text[-1] not in ".:;,!":  # a 2025-27 question ends "?"
         return Line(block.kind, block.level, label=text)
     return None
 
 
 def _own_pairs(text: str) -> list[Pair]:
-    """The pairs a line holds itself; none unless every part of it reads as pairs."""
+    """The pairs a line holds itself; none unless every part of it reads as pairs (an
+    alt text's title or two before them aside)."""
+    segments = [s.strip() for s in _SEGMENTS.split(text) if s.strip()]
+    for skip in range(min(_MAX_TITLES, len(segments) - 1) + 1):
+        pairs = _segment_pairs(segments[skip:])
+        if pairs and (skip == 0 or len(pairs) > 1):
+            return pairs
+    return []
+
+
+def _segment_pairs(segments: Sequence[str]) -> list[Pair]:
     pairs: list[Pair] = []
     current: Grade | None = None
-    for segment in filter(None, (s.strip() for s in _SEGMENTS.split(text))):
+    for segment in segments:
         if (grade := grade_of(segment)) is not None:
             current = grade
         elif match := _LABEL_GRADE.fullmatch(segment):
