@@ -13,6 +13,7 @@ vulnerable children" is not "Protecting vulnerable people").
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from watcher.parse.recognise.vocabulary import slugify
 
@@ -77,6 +78,7 @@ def core_label(label: str) -> str:
     return match.group("area").strip() if match else text
 
 
+@lru_cache(maxsize=4096)  # a page asks of each heading several times
 def area_slug(label: str) -> str:
     """The stable unit slug of an area label: a known wording's, else its own."""
     core = core_label(label)
@@ -87,6 +89,7 @@ def is_known_area(label: str) -> bool:
     return _words(core_label(label)) in _SLUGS
 
 
+@lru_cache(maxsize=4096)
 def is_not_area(text: str) -> bool:
     """A heading such as "Our judgments" or "Overall summary": never a graded unit."""
     return _NOT_AREAS.fullmatch(_words(text).replace(" s ", "s ")) is not None

@@ -117,10 +117,11 @@ def _area_headings(
     candidates = [i for i in range(start, len(blocks)) if is_heading_like(blocks[i])]
     texts = [utils.default_process(blocks[i].text) for i in candidates]
     slugs = [area_slug(blocks[i].text) for i in candidates]
+    units = [area_slug(area.label) for area in areas]
     options = {
         index: sorted(
             {candidates[m[2]] for m in _matches(area.label, texts)}
-            | {i for i, s in zip(candidates, slugs, strict=True) if s == area_slug(area.label)}
+            | {i for i, s in zip(candidates, slugs, strict=True) if s == units[index]}
         )
         for index, area in enumerate(areas)
     }

@@ -156,14 +156,22 @@ def _grade_first(lines: Sequence[Line], start: int) -> tuple[list[Pair], int]:
     label_style: tuple[BlockKind, int] | None = None
     pairs: list[Pair] = []
     current: Grade | None = None
-    i = start
+    grades_between = False  # a grade after some label: the groups interleave
+    taken = len(lines)
     for i, line in enumerate(lines[start:], start):
         style = (line.kind, line.level)
         if line.grade and style == grade_style:
+            grades_between = grades_between or bool(pairs)
             current = line.grade
         elif line.label and current and style == (label_style or style):
             label_style = style
             pairs.extend((label, current) for label in _area_list(line.label))
         else:
-            return pairs, i
-    return pairs, i + 1
+            taken = i
+            break
+    grades = sum(1 for line in lines[start:taken] if line.grade)
+    if grades > 1 and not grades_between:
+        # Every grade before every label (a graphic's columns, its text out of place):
+        # which label sits under which grade is unknown, so none is read.
+        return [], taken
+    return pairs, taken
