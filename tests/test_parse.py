@@ -34,6 +34,16 @@ def _expected(case: Path) -> dict[str, Any]:
     return data
 
 
+def _expected_page(case: Path, page: Path) -> dict[str, Any]:
+    """The case's expected JSON for one markup of it: how the summary block is written
+    differs between markups, and so may the name of its reading (`readings_by_markup`)."""
+    expected = _expected(case)
+    by_markup = expected.pop("readings_by_markup", None)
+    if by_markup is not None:
+        expected["readings"] = by_markup[page.name.removeprefix(f"{case.stem}.")[: -len(".html")]]
+    return expected
+
+
 def _parsed(page: Path, url: str) -> Assessment:
     return parse(page.read_bytes(), url)
 
@@ -41,7 +51,7 @@ def _parsed(page: Path, url: str) -> Assessment:
 @pytest.mark.parametrize(("case", "page"), FIXTURES, ids=FIXTURE_IDS)
 def test_page_parses_to_its_expected_assessment(case: Path, page: Path) -> None:
     """Each fixture page, in every markup, parses to exactly its case's expected JSON."""
-    expected = _expected(case)
+    expected = _expected_page(case, page)
     assert _parsed(page, expected["url"]).to_dict() == expected
 
 

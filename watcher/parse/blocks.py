@@ -26,6 +26,7 @@ class BlockKind(StrEnum):
     PARAGRAPH = "paragraph"
     ITEM = "item"
     ROW = "row"
+    GRAPHIC = "graphic"  # text a graphic carries: svg text/title/aria-label, img alt
 
 
 # Level given to a paragraph that is wholly bold: a heading of unknown rank.
@@ -52,7 +53,6 @@ _DROPPED_TAGS = (
     "form",
     "button",
     "select",
-    "svg",
     "iframe",
     "object",
     "textarea",
@@ -130,6 +130,7 @@ def page_blocks(body: bytes) -> PageBlocks:
     if root is None:
         return PageBlocks([], truncated)
     tree.strip_tags(list(_DROPPED_TAGS))
+    _free_graphics(tree)
     for line_break in tree.css("br"):
         line_break.replace_with(_LINE_BREAK)
     walker = _Walker()
@@ -159,6 +160,11 @@ class _Walker:
                 text = child.text_content or ""
                 if run or not text.isspace():  # not the layout's line breaks between blocks
                     run.append(text)
+            elif tag in _GRAPHIC_TAGS:
+                if run:
+                    self._paragraphs(run)
+                    run = []
+                self.graphic(graphic_lines(child))
             elif tag in _INLINE_TAGS:
                 _gather(child, run, skip_lists=False, depth=depth)
             else:
@@ -186,6 +192,8 @@ class _Walker:
             self.bullets(node, 1, depth)
         elif tag == "table":
             self.table(node, in_content, depth)
+        elif tag in _GRAPHIC_TAGS or tag == "figcaption":
+            self.graphic(graphic_lines(node))
         else:
             self.container(node, in_content or tag in _CONTENT_TAGS, depth)
 
@@ -236,6 +244,13 @@ class _Walker:
             cells = tuple(_one_line(cell) for cell in row_cells)
             text = " ".join(cell for cell in cells if cell)
             self._add(Block(BlockKind.ROW, text, 0, cells))
+
+    def graphic(self, lines: list[str]) -> None:
+        """A graphic's text, a line a block, kept apart from the page's own text."""
+        start = len(self.blocks)
+        for line in lines:
+            self._add(Block(BlockKind.GRAPHIC, _clean(line)))
+        self._drop_if_chrome(start)
 
     def _paragraphs(self, run: list[str]) -> None:
         text = "".join(run)
@@ -311,6 +326,9 @@ def _gather(node: Node, parts: list[str], skip_lists: bool, depth: int) -> None:
     if depth > _MAX_DEPTH:
         parts.append(node.text(deep=True))
         return
+    if tag in _GRAPHIC_TAGS:  # a graphic inside a link or a span: its text, a line each
+        parts.extend(f"{_LINE_BREAK}{line}{_LINE_BREAK}" for line in graphic_lines(node))
+        return
     is_block = tag not in _INLINE_TAGS
     if is_block:
         parts.append(_LINE_BREAK)
@@ -320,6 +338,74 @@ def _gather(node: Node, parts: list[str], skip_lists: bool, depth: int) -> None:
         child = child.next
     if is_block:
         parts.append(_LINE_BREAK)
+
+
+# Graphics whose text is read: the summary infographic of a 2021+ report may be either.
+_GRAPHIC_TAGS = frozenset(("svg", "img"))
+_SVG_TEXT = frozenset(("title", "desc"))
+
+
+def graphic_lines(node: Node) -> list[str]:
+    """What a graphic says in text, in document order: an img's alt, title and
+    aria-label; an svg's aria-labels, <title>s and each <text> (a line per <tspan>);
+    a figcaption's lines. A graphic marked aria-hidden is decoration: nothing."""
+    if node.attributes.get("aria-hidden") == "true":
+        return []
+    if node.tag == "figcaption":
+        parts: list[str] = []
+        _gather(node, parts, skip_lists=False, depth=0)
+        return _dedupe("".join(parts).split(_LINE_BREAK))
+    lines = _labels(node)
+    if node.tag == "svg":
+        for child in node.traverse():
+            lines.extend(_svg_lines(child))
+    return _dedupe(lines)
+
+
+def _labels(node: Node) -> list[str]:
+    names = ("alt", "title", "aria-label") if node.tag == "img" else ("aria-label",)
+    return [line for name in names for line in (node.attributes.get(name) or "").splitlines()]
+
+
+def _svg_lines(node: Node) -> list[str]:
+    tag = node.tag
+    if tag in _SVG_TEXT:
+        return [node.text(deep=True)]
+    if tag == "text":
+        return [node.text(deep=True, separator=" ")]  # a label wrapped over <tspan>s
+    return _labels(node) if tag != "svg" else []
+
+
+def _dedupe(lines: list[str]) -> list[str]:
+    """Non-empty lines, each once (an aria-label often repeats the title)."""
+    seen: dict[str, None] = {}
+    for line in lines:
+        text = _clean(line.replace(_LINE_BREAK, " "))
+        if text:
+            seen.setdefault(text, None)
+    return list(seen)
+
+
+# How far up from a graphic a <p> that holds it is looked for.
+_GRAPHIC_IN_P = 4
+
+
+def _free_graphics(tree: Node) -> None:
+    """A graphic with no text (an icon) goes; one in a <p> (the classic editor wraps
+    images so) gets its own blocks: the <p> is unwrapped, as the walker reads a <p>'s
+    text as one run and would run the graphic's lines into it."""
+    for graphic in tree.css("svg, img"):
+        if not graphic_lines(graphic):
+            if graphic.tag == "svg":
+                graphic.decompose()
+            continue
+        parent = graphic.parent
+        for _ in range(_GRAPHIC_IN_P):
+            if parent is None or parent.tag == "p":
+                break
+            parent = parent.parent
+        if parent is not None and parent.tag == "p":
+            parent.unwrap()
 
 
 def _one_line(node: Node) -> str:

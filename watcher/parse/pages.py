@@ -74,6 +74,8 @@ def _parse(read: PageBlocks, page: PageIdentity, url: str) -> Assessment:
         judgements=tuple(recognised.judgements),
         findings=tuple(recognised.findings),
         anomalies=tuple(anomalies),
+        readings=tuple(recognised.readings),
+        unreadable=recognised.unreadable,
     )
 
 

@@ -2,9 +2,10 @@
 
 It sits under "Our judgments" or "We make graded judgments in eight of these nine as
 follows:". Its markup is unconfirmed, so every way of pairing a label with a grade is
-read: table rows (area, grade), a table with one column per grade, a definition list
-or heading and grade pairs (the label, then the grade on its own), "Area: grade" lines,
-and a grade followed by a list of its areas.
+read: table rows (area, grade), a table with one column per grade, a grade followed by
+a list of its areas, and lines (`summary_lines`: headings, paragraphs or a graphic's
+text, as label-grade pairs, grade-first groups or "Area: grade" lines). What the
+block is written as names its reading ("summary table", "summary graphic", ...).
 """
 
 from __future__ import annotations
@@ -15,22 +16,26 @@ from dataclasses import dataclass
 
 from watcher.models import Grade
 from watcher.parse.blocks import Block, BlockKind
-from watcher.parse.recognise.vocabulary import GRADE_PATTERN, grade_of
+from watcher.parse.recognise.summary_lines import Line, classify, read_run
+from watcher.parse.recognise.vocabulary import grade_of
 
-_START = re.compile(
-    r"our judg(?:e)?ments|we make graded judg(?:e)?ments\b.{0,160}|(?:our )?graded judg(?:e)?ments",
+# A heading opening the block; the count sentence opens it too (no heading, 2021/22).
+_OPENING = re.compile(
+    r"(?:our |the )?(?:graded )?judg(?:e)?ments|summary of (?:our )?judg(?:e)?ments"
+    r"|we make graded judg(?:e)?ments\b.{0,160}",
     re.IGNORECASE,
 )
-_STATED = re.compile(r"graded judg(?:e)?ments (?:in|on) (\w+) of (?:these|the) (\w+)", re.I)
+# "We make graded judgments in eight of these nine as follows", "... in nine of these,
+# as follows", "... in 8 of these 9".
+_COUNT = re.compile(
+    r"graded judg(?:e)?ments? (?:in|on|for) (?P<m>\w+) of (?:these|the|them)\b(?: (?P<n>\w+))?",
+    re.IGNORECASE,
+)
+_TOTAL = re.compile(r"\bin (\w+) areas of policing", re.IGNORECASE)
 _NUMBER_WORDS = "zero one two three four five six seven eight nine ten eleven twelve"
 _NUMBERS = {word: n for n, word in enumerate(_NUMBER_WORDS.split())}
-# "Investigating crime: Adequate", "Responding to the public – good"
-_INLINE = re.compile(
-    rf"(?P<label>[^:–—]{{3,120}}?)\s*(?::|\s[–—-])\s*(?P<grade>{GRADE_PATTERN})\.?", re.I
-)
 # Blocks that may sit between the block's opening line and its first pair.
 _MAX_LEAD = 3
-_MAX_LABEL = 120
 _MAX_GRADE = 30
 
 
@@ -44,48 +49,82 @@ class AreaGrade:
 
 @dataclass(frozen=True)
 class JudgementsBlock:
-    """The block's areas, the index just after it, and how many areas it says it grades."""
+    """The block's areas, where it opens and ends, and how many areas it says it grades.
+
+    With no area read, `start` is the count sentence (or opening heading) if the page
+    has one (the block is there but its layout unknown, or a graphic with no text),
+    else -1; `end` is just after it (0 when there is none).
+    """
 
     areas: tuple[AreaGrade, ...]
     end: int
     stated_graded: int | None
+    start: int = -1
+    source: str = "summary"
+    stated_total: int | None = None
 
 
 def judgements_block(blocks: Sequence[Block]) -> JudgementsBlock:
-    """The first judgements block on the page that grades any area (none: end 0).
+    """The first judgements block on the page that grades any area.
 
     "Our judgments" may also be an entry of a contents list: such a start reads no area.
     """
-    starts = (i for i, b in enumerate(blocks) if _START.fullmatch(b.text))
+    starts = [i for i, b in enumerate(blocks) if _opens(b)]
     for start in starts:
         block = _read_from(blocks, start)
         if block.areas:
             return block
-    return JudgementsBlock((), 0, None)
+    counted = [i for i in starts if _COUNT.search(blocks[i].text)] or starts
+    if not counted:
+        return JudgementsBlock((), 0, None)
+    start = counted[0]
+    graded, total = _stated(blocks[start : start + _MAX_LEAD + 1])
+    return JudgementsBlock((), start + 1, graded, start, stated_total=total)
+
+
+def _opens(block: Block) -> bool:
+    text = block.text
+    return bool(_OPENING.fullmatch(text)) or (len(text) < 400 and bool(_COUNT.search(text)))
 
 
 def _read_from(blocks: Sequence[Block], start: int) -> JudgementsBlock:
-    stated = _stated(blocks[start : start + _MAX_LEAD + 1])
+    graded, total = _stated(blocks[start : start + _MAX_LEAD + 1])
     reader = _Reader(blocks)
     i, skipped = start + 1, 0
     while i < len(blocks):
         step = reader.read_at(i)
         if step == 0:
-            if reader.areas or skipped >= _MAX_LEAD:
+            if reader.areas or skipped >= _MAX_LEAD or _ends_lead(blocks[i]):
                 break
             skipped, step = skipped + 1, 1
         i += step
-    return JudgementsBlock(tuple(reader.areas), i, stated)
+    areas = tuple(reader.areas)
+    return JudgementsBlock(areas, i, graded, start, reader.source(), total)
 
 
-def _stated(head: Sequence[Block]) -> int | None:
-    """M in "We make graded judgments in M of these N", in words or digits."""
+def _ends_lead(block: Block) -> bool:
+    """The body's first heading, or the victims sentence after the block: a summary not
+    read by then (a graphic with no text) is not looked for in the body."""
+    return block.kind is BlockKind.HEADING or block.text.startswith("We also inspected")
+
+
+def _stated(head: Sequence[Block]) -> tuple[int | None, int | None]:
+    """M and N of "We make graded judgments in M of these N", in words or digits
+    (N also from "in N areas of policing")."""
     for block in head:
-        match = _STATED.search(block.text)
+        match = _COUNT.search(block.text)
         if match:
-            word = match.group(1).lower()
-            return int(word) if word.isdigit() else _NUMBERS.get(word)
-    return None
+            total = _TOTAL.search(block.text)
+            n = match.group("n") or (total.group(1) if total else None)
+            return _number(match.group("m")), _number(n)
+    return None, None
+
+
+def _number(word: str | None) -> int | None:
+    if word is None:
+        return None
+    word = word.lower()
+    return int(word) if word.isdigit() else _NUMBERS.get(word)
 
 
 class _Reader:
@@ -95,28 +134,52 @@ class _Reader:
         self.blocks = blocks
         self.areas: list[AreaGrade] = []
         self.columns: list[Grade | None] = []
+        self.kinds: set[BlockKind] = set()
+
+    def source(self) -> str:
+        """How the block is written, for the reading's name."""
+        for kind, name in _SOURCES:
+            if kind in self.kinds:
+                return name
+        return "summary lines"
 
     def read_at(self, i: int) -> int:
         """How many blocks from `i` belong to the block (0: none), adding their areas."""
         block = self.blocks[i]
         if block.kind is BlockKind.ROW:
-            return self._row(block.cells)
-        if match := _INLINE.fullmatch(block.text):
-            return self._add(match.group("label"), grade_of(match.group("grade")), 1)
+            return self._mark(self._row(block.cells), i)
         following = self.blocks[i + 1] if i + 1 < len(self.blocks) else None
         grade = _grade_line(block)
         if grade and following is not None and following.kind is BlockKind.ITEM:
-            return self._grade_then_items(i + 1, grade)
-        if following is not None and grade is None and _is_label(block):
-            return self._add(block.text, _grade_line(following), 2)
-        return 0
+            return self._mark(self._grade_then_items(i + 1, grade), i)
+        return self._mark(self._lines(i), i)
 
-    def _add(self, label: str, grade: Grade | None, step: int) -> int:
-        label = label.strip().rstrip(":").strip()
-        if grade is None or any(a.label == label for a in self.areas):
-            return 0  # a label seen twice: the body's own headings and badges
-        self.areas.append(AreaGrade(label, grade))
+    def _mark(self, step: int, i: int) -> int:
+        self.kinds.update(b.kind for b in self.blocks[i : i + step])
         return step
+
+    def _lines(self, i: int) -> int:
+        lines: list[Line] = []
+        for j in range(i, len(self.blocks)):
+            line = classify(self.blocks[j])
+            if line is None or (line.grade and self._items_follow(j)):
+                break  # a grade over a list of its areas: `_grade_then_items` reads it
+            lines.append(line)
+        pairs, taken = read_run(lines)
+        for label, grade in pairs:
+            if not self._add(label, grade):
+                return 0 if not self.areas else taken
+        return taken
+
+    def _items_follow(self, j: int) -> bool:
+        return j + 1 < len(self.blocks) and self.blocks[j + 1].kind is BlockKind.ITEM
+
+    def _add(self, label: str, grade: Grade) -> bool:
+        label = label.strip().rstrip(":").strip()
+        if any(a.label == label for a in self.areas):
+            return False  # a label seen twice: the body's own headings and badges
+        self.areas.append(AreaGrade(label, grade))
+        return True
 
     def _row(self, cells: tuple[str, ...]) -> int:
         grades = [grade_of(cell) if len(cell) <= _MAX_GRADE else None for cell in cells]
@@ -131,27 +194,27 @@ class _Reader:
             return 1
         grade = next((g for g in grades if g), None)
         if grade and labels:
-            return self._add(labels[0], grade, 1)
+            return 1 if self._add(labels[0], grade) else 0
         return 0 if self.areas else 1  # a header row such as "Area | Grade"
 
     def _grade_then_items(self, start: int, grade: Grade) -> int:
         i = start
         while i < len(self.blocks) and self.blocks[i].kind is BlockKind.ITEM:
-            self.areas.append(AreaGrade(self.blocks[i].text, grade))
+            if not _NONE_ITEM.fullmatch(self.blocks[i].text):
+                self.areas.append(AreaGrade(self.blocks[i].text, grade))
             i += 1
         return i - start + 1
+
+
+_SOURCES = (
+    (BlockKind.GRAPHIC, "summary graphic"),
+    (BlockKind.ROW, "summary table"),
+    (BlockKind.ITEM, "summary list"),
+    (BlockKind.HEADING, "summary headings"),
+)
+_NONE_ITEM = re.compile(r"(?:none|no areas?)\.?", re.IGNORECASE)
 
 
 def _grade_line(block: Block) -> Grade | None:
     """A grade on its own (a badge, a definition, a list heading)."""
     return grade_of(block.text) if len(block.text) <= _MAX_GRADE else None
-
-
-def _is_label(block: Block) -> bool:
-    """A short line naming an area: no sentence, no list item or table row."""
-    text = block.text
-    return (
-        block.kind in (BlockKind.HEADING, BlockKind.PARAGRAPH)
-        and len(text) <= _MAX_LABEL
-        and text[-1] not in ".:;,?"
-    )

@@ -1,10 +1,13 @@
 """PEEL reports from 2021/22 on: graded areas of policing, each with its findings.
 
-There is no pillar grade: the judgements block (`area_judgements`) grades about 8-11
+There is no pillar grade: the summary block (`area_judgements`) grades about 8-11
 areas on the five-point scale, some "not graded" or "not inspected". Each area has a
-section in the body, opened by a heading with the area's name (and a badge when
-graded), holding its areas for improvement, causes of concern, recommendations and
-practice. The block is the record; a body badge that contradicts it is an anomaly.
+section in the body, opened by a heading with the area's name (and a badge or a
+sentence stating its grade: `area_sections`), holding its areas for improvement,
+causes of concern, recommendations and practice. The two readings and the count
+sentence are checked against each other (`cross_check`): a page whose readings do not
+agree is unreadable this time, with the reason, and still shows what was read. Units
+are the areas' stable slugs (`areas`).
 Judgements follow the body's order when every area has a section (a block laid out by
 grade lists them out of order), else the block's.
 
@@ -27,8 +30,11 @@ from rapidfuzz import fuzz, process, utils
 from watcher.models import Finding, FindingKind, Grade, Judgement, normalise_text
 from watcher.parse.blocks import EMPHASIS_LEVEL, Block, BlockKind
 from watcher.parse.recognise.area_findings import area_findings, finding_heading
-from watcher.parse.recognise.area_judgements import AreaGrade, JudgementsBlock, judgements_block
-from watcher.parse.recognise.vocabulary import Recognised, badge, is_heading_like, slugify
+from watcher.parse.recognise.area_judgements import AreaGrade, judgements_block
+from watcher.parse.recognise.area_sections import read_sections
+from watcher.parse.recognise.areas import area_slug, is_not_area
+from watcher.parse.recognise.cross_check import cross_check
+from watcher.parse.recognise.vocabulary import Recognised, badge, is_heading_like
 
 _FIRST_AREA_YEAR = 2021
 _AREA_CYCLE = re.compile(r"peel-(20\d\d)-\d\d")
@@ -53,13 +59,16 @@ class _Section:
 def recognise_area_report(blocks: Sequence[Block]) -> Recognised:
     """A judgement per area, with the findings of each area's section."""
     block = judgements_block(blocks)
-    areas = list(block.areas) or _body_areas(blocks)
+    body = read_sections(blocks, block.end, {area_slug(a.label) for a in block.areas})
+    verdict = cross_check(block, body)
+    areas = list(block.areas) or [AreaGrade(g.label, g.grade) for g in body.grades]
     sections = _sections(blocks, _area_headings(blocks, block.end, areas))
-    result = Recognised()
+    result = Recognised(readings=list(verdict.readings), unreadable=verdict.unreadable)
     for index in _reading_order(len(areas), sections):
         _read_area(blocks, areas[index], sections.get(index), result)
     _read_outside(blocks, block.end, sections, result)
-    _check_count(block, result)
+    if verdict.unreadable:
+        result.anomalies.append(f"can't read reliably: {verdict.unreadable}")
     return result
 
 
@@ -75,30 +84,20 @@ def _reading_order(count: int, sections: dict[int, _Section]) -> list[int]:
 def _read_area(
     blocks: Sequence[Block], area: AreaGrade, section: _Section | None, result: Recognised
 ) -> None:
-    unit = slugify(area.label)
+    unit = area_slug(area.label)
     result.judgements.append(Judgement(unit, area.label, area.grade))
     if section is None:
         return
-    body = _badge_after(blocks, section.heading)
-    if body and body is not area.grade:
-        result.anomalies.append(
-            f"{unit}: judgements say {area.grade.label.lower()} but body says {body.label.lower()}"
-        )
     result.findings.extend(area_findings(blocks, section.heading + 1, section.end, unit))
 
 
-def _body_areas(blocks: Sequence[Block]) -> list[AreaGrade]:
-    """With no judgements block: every heading followed by a badge is a graded area."""
-    areas: list[AreaGrade] = []
-    for i, block in enumerate(blocks):
-        grade = _badge_after(blocks, i) if _could_open_area(block) else None
-        if grade and all(a.label != block.text for a in areas):
-            areas.append(AreaGrade(block.text, grade))
-    return areas
-
-
 def _could_open_area(block: Block) -> bool:
-    return is_heading_like(block) and badge(block) is None and finding_heading(block) is None
+    return (
+        is_heading_like(block)
+        and badge(block) is None
+        and finding_heading(block) is None
+        and not is_not_area(block.text)
+    )
 
 
 def _badge_after(blocks: Sequence[Block], i: int) -> Grade | None:
@@ -110,18 +109,24 @@ def _area_headings(
 ) -> dict[int, int]:
     """The heading opening each area's section: area index -> block index.
 
-    A label may recur (a contents list, a summary): the heading followed by a badge
-    wins, then one at the level of the other area headings, then the first.
+    A heading is the area's when its wording is like the label's or it names the same
+    area (a reworded label: `areas.area_slug`). A label may recur (a contents list, a
+    summary): the heading followed by a badge wins, then one at the level of the other
+    area headings, then the first.
     """
     candidates = [i for i in range(start, len(blocks)) if is_heading_like(blocks[i])]
     texts = [utils.default_process(blocks[i].text) for i in candidates]
+    slugs = [area_slug(blocks[i].text) for i in candidates]
+    units = [area_slug(area.label) for area in areas]
     options = {
         index: sorted(
-            candidates[m[2]]
-            for m in _matches(area.label, texts)
-            if _could_open_area(blocks[candidates[m[2]]])
+            {candidates[m[2]] for m in _matches(area.label, texts)}
+            | {i for i, s in zip(candidates, slugs, strict=True) if s == units[index]}
         )
         for index, area in enumerate(areas)
+    }
+    options = {
+        index: [i for i in found if _could_open_area(blocks[i])] for index, found in options.items()
     }
     found = {
         index: next(i for i in found if _badge_after(blocks, i))
@@ -203,7 +208,7 @@ def _read_gap(
     bounds = [gap.start, *cuts, gap.stop]
     for first, stop in pairwise(bounds):
         at_level = first in cuts and blocks[first].level == level
-        unit = slugify(blocks[first].text) if at_level else ""
+        unit = area_slug(blocks[first].text) if at_level else ""
         _add_new(area_findings(blocks, first, stop, unit), seen, result)
 
 
@@ -215,12 +220,3 @@ def _add_new(
         if key not in seen:
             seen.add(key)
             result.findings.append(finding)
-
-
-def _check_count(block: JudgementsBlock, result: Recognised) -> None:
-    """The block's "graded judgments in M of these N" against the grades it lists."""
-    graded = sum(1 for area in block.areas if area.grade.is_graded)
-    if block.areas and block.stated_graded is not None and graded != block.stated_graded:
-        result.anomalies.append(
-            f"judgements block says {block.stated_graded} areas are graded but lists {graded}"
-        )

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from watcher.models import Finding, Grade, Judgement
+from watcher.models import Finding, Grade, Judgement, Reading
 from watcher.parse.blocks import Block, BlockKind
 
 _GRADE_WORDS: dict[str, Grade] = {
@@ -48,6 +48,8 @@ class Recognised:
     judgements: list[Judgement] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     anomalies: list[str] = field(default_factory=list)
+    readings: list[Reading] = field(default_factory=list)  # cross-checked readings (2021+)
+    unreadable: str | None = None  # why the page cannot be read reliably this time
 
 
 def grade_of(phrase: str) -> Grade | None:
