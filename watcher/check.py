@@ -15,6 +15,7 @@ from datetime import datetime
 from watcher.catalogue import Page
 from watcher.config import AlertSettings
 from watcher.diff import diff, looks_broken, published, vanished_grades
+from watcher.discover import Discovery, DiscoveryReport, run_discovery
 from watcher.faults import Stage, crash_point
 from watcher.fetch import Fetcher, FetchOutcome, FetchResult, PageRequest, damage
 from watcher.models import Assessment, Change, ChangeKind
@@ -79,15 +80,29 @@ def run_once(
     on_page: Callable[[PageOutcome], None] | None = None,
     should_stop: Callable[[], bool] = lambda: False,
     unreachable_after: int = AlertSettings.unreachable_after,
+    discovery: Discovery | None = None,
 ) -> RunReport:
     """Check every page once and deliver what is pending. `dry_run` writes and sends nothing.
 
     `should_stop` is asked between pages: when it says yes, the run stops fetching,
     still delivers what is queued, and records itself as stopped. A page failing
     `unreachable_after` runs in a row is reported once (`[alerts] unreachable_after`).
+    `discovery` (`[discover]`) reads the listings first and adds the pages they announced.
     """
     run_id = None if dry_run else store.start_run(now())
     report = RunReport(run_id)
+    # Discovery (watcher/discover/) first: the listings' new pages join this run's.
+    found = DiscoveryReport()
+    if discovery is not None and run_id is not None:
+        found = run_discovery(
+            discovery,
+            fetcher=fetcher,
+            store=store,
+            run_id=run_id,
+            now=now(),
+            unreachable_after=unreachable_after,
+        )
+        pages = _with_discovered(pages, found, report)
     by_url = {page.url: page for page in pages}
     # Every page's state, read once: each page is checked once per run.
     states = store.page_states()
@@ -96,7 +111,9 @@ def run_once(
     with closing(fetcher.fetch_all(requests)) as results:
         for result in results:
             crash_point(Stage.FETCHED)  # the fault tests' switch; a no-op otherwise
-            run = _Run(store, run_id, now(), unreachable_after, states.get(result.url))
+            state = states.get(result.url)
+            announced = result.url in found.announced
+            run = _Run(store, run_id, now(), unreachable_after, state, announced)
             outcome = _check_page(by_url[result.url], result, run)
             _log_outcome(outcome)
             report.outcomes.append(outcome)
@@ -105,7 +122,12 @@ def run_once(
             if should_stop():
                 report.stopped = True
                 break
-    new_pages = [o.assessment for o in report.outcomes if o.status == "new" and o.assessment]
+    # A page a listing announced is not "now watching" news: its alert was the publication.
+    new_pages = [
+        o.assessment
+        for o in report.outcomes
+        if o.status == "new" and o.assessment and o.url not in found.announced
+    ]
     if dry_run:
         _preview(report, new_pages, notifier, now())
         return report
@@ -120,6 +142,15 @@ def run_once(
     report.fatal = tally.fatal
     _finish(store, run_id, report, now())
     return report
+
+
+def _with_discovered(
+    pages: Sequence[Page], found: DiscoveryReport, report: RunReport
+) -> list[Page]:
+    """The run's pages plus those discovery added; each listing counts as a page checked."""
+    report.outcomes += [PageOutcome(o.url, o.status, reason=o.reason) for o in found.outcomes]
+    urls = {page.url for page in pages}
+    return [*pages, *(page for page in found.pages if page.url not in urls)]
 
 
 def _finish(store: Store, run_id: int, report: RunReport, now: datetime) -> None:
@@ -157,6 +188,7 @@ class _Run:
     now: datetime
     unreachable_after: int
     state: PageState | None  # the page as the store knew it when the run began
+    announced: bool = False  # a discovered page never read: its first read is a baseline
 
 
 def _check_page(page: Page, result: FetchResult, run: _Run) -> PageOutcome:
@@ -177,7 +209,8 @@ def _check_page(page: Page, result: FetchResult, run: _Run) -> PageOutcome:
             store.record_absent(page.url, result.status or 404, run.now, page.organisation)
         return PageOutcome(page.url, "absent")
     reason = _failure_reason(result) or _damage(result.body, store, state)
-    reading = reason or _read(page.url, result.body, store, seen_before=bool(state))
+    seen_before = bool(state) and not run.announced
+    reading = reason or _read(page.url, result.body, store, seen_before=seen_before)
     if isinstance(reading, str):
         if run.run_id is not None:
             _record_failure(page, result, reading, run)

@@ -35,6 +35,7 @@ from watcher.cli.demo import demo
 from watcher.cli.operator import diff_command, forces_command, history_command, status_command
 from watcher.cli.terminal import STDERR, page_progress
 from watcher.config import Config, ConfigError
+from watcher.discover import Discovery
 from watcher.fetch import Fetcher, FetchOutcome, PageRequest, build_client
 from watcher.lock import LockError, RunLock
 from watcher.models import Assessment
@@ -169,6 +170,7 @@ def check_once(
                 should_stop=should_stop,
                 on_page=on_page,
                 unreachable_after=config.alerts.unreachable_after,
+                discovery=Discovery.from_config(config, pages),
             )
     except LockError as exc:
         raise CannotRun(str(exc)) from None

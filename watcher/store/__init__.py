@@ -5,6 +5,13 @@ the tables and their migrations; `queries` and `versions` are what the operator'
 read-only commands ask of it.
 """
 
+from watcher.store.discovered import (
+    DiscoveredPage,
+    Discoveries,
+    QueuedAlert,
+    SeenItem,
+    SourceState,
+)
 from watcher.store.queries import (
     FindingEvent,
     ForceGrades,
@@ -20,13 +27,18 @@ from watcher.store.versions import Comparison, GradeRow
 
 __all__ = [
     "Comparison",
+    "DiscoveredPage",
+    "Discoveries",
     "FindingEvent",
     "ForceGrades",
     "ForceHistory",
     "GradeRow",
     "PageState",
     "PendingAlert",
+    "QueuedAlert",
     "RunSummary",
+    "SeenItem",
+    "SourceState",
     "Status",
     "Store",
     "StoreError",
