@@ -15,6 +15,7 @@ from datetime import datetime
 from watcher.catalogue import Page
 from watcher.config import AlertSettings
 from watcher.diff import diff, looks_broken, published, vanished_grades
+from watcher.discover import Discovery, DiscoveryReport, run_discovery
 from watcher.faults import Stage, crash_point
 from watcher.fetch import Fetcher, FetchOutcome, FetchResult, PageRequest, damage
 from watcher.models import Assessment, Change, ChangeKind
@@ -88,6 +89,7 @@ def run_once(
     should_stop: Callable[[], bool] = lambda: False,
     unreachable_after: int = AlertSettings.unreachable_after,
     alerts: AlertSettings | None = None,
+    discovery: Discovery | None = None,
 ) -> RunReport:
     """Check every page once and deliver what is pending. `dry_run` writes and sends nothing.
 
@@ -96,10 +98,23 @@ def run_once(
     `unreachable_after` runs in a row is reported once (`[alerts] unreachable_after`).
     `alerts` (default: `AlertSettings`, with `unreachable_after`) caps each
     organisation's messages and holds implausibly large change sets.
+    `discovery` (`[discover]`) reads the listings first and adds the pages they announced.
     """
     alerts = alerts or AlertSettings(unreachable_after=unreachable_after)
     run_id = None if dry_run else store.start_run(now())
     report = RunReport(run_id)
+    # Discovery (watcher/discover/) first: the listings' new pages join this run's.
+    found = DiscoveryReport()
+    if discovery is not None and run_id is not None:
+        found = run_discovery(
+            discovery,
+            fetcher=fetcher,
+            store=store,
+            run_id=run_id,
+            now=now(),
+            unreachable_after=alerts.unreachable_after,
+        )
+        pages = _with_discovered(pages, found, report)
     by_url = {page.url: page for page in pages}
     # Every page's state, read once: each page is checked once per run.
     states = store.page_states()
@@ -108,7 +123,8 @@ def run_once(
     with closing(fetcher.fetch_all(requests)) as results:
         for result in results:
             crash_point(Stage.FETCHED)  # the fault tests' switch; a no-op otherwise
-            run = _Run(store, run_id, now(), alerts, states.get(result.url))
+            announced = result.url in found.announced
+            run = _Run(store, run_id, now(), alerts, states.get(result.url), announced)
             outcome = _check_page(by_url[result.url], result, run)
             _log_outcome(outcome)
             report.outcomes.append(outcome)
@@ -117,7 +133,12 @@ def run_once(
             if should_stop():
                 report.stopped = True
                 break
-    new_pages = [o.assessment for o in report.outcomes if o.status == "new" and o.assessment]
+    # A page a listing announced is not "now watching" news: its alert was the publication.
+    new_pages = [
+        o.assessment
+        for o in report.outcomes
+        if o.status == "new" and o.assessment and o.url not in found.announced
+    ]
     if dry_run:
         _preview(report, new_pages, notifier, now())
         return report
@@ -132,6 +153,15 @@ def run_once(
     report.fatal = tally.fatal
     _finish(store, run_id, report, now())
     return report
+
+
+def _with_discovered(
+    pages: Sequence[Page], found: DiscoveryReport, report: RunReport
+) -> list[Page]:
+    """The run's pages plus those discovery added; each listing counts as a page checked."""
+    report.outcomes += [PageOutcome(o.url, o.status, reason=o.reason) for o in found.outcomes]
+    urls = {page.url for page in pages}
+    return [*pages, *(page for page in found.pages if page.url not in urls)]
 
 
 def _finish(store: Store, run_id: int, report: RunReport, now: datetime) -> None:
@@ -169,6 +199,7 @@ class _Run:
     now: datetime
     alerts: AlertSettings
     state: PageState | None  # the page as the store knew it when the run began
+    announced: bool = False  # a discovered page never read: its first read is a baseline
 
 
 def _check_page(page: Page, result: FetchResult, run: _Run) -> PageOutcome:
@@ -210,7 +241,9 @@ def _check_body(page: Page, result: FetchResult, run: _Run) -> PageOutcome:
         return _unreadable(page, result, why, run)
     # Only a page seen absent (404/410) may be announced as newly published: one whose
     # first fetches failed (500, timeout, 403) is a baseline like any page never read.
-    reading = _read(page.url, assessments, store, seen_absent=bool(state and state.absent_seen))
+    # A page a listing announced was alerted as the publication: its first read is silent.
+    seen_absent = bool(state and state.absent_seen) and not run.announced
+    reading = _read(page.url, assessments, store, seen_absent=seen_absent)
     if isinstance(reading, str):
         if run.run_id is not None:
             _record_failure(page, result, reading, run)

@@ -75,6 +75,15 @@ class AlertSettings:
     max_findings_changed: int = 50
 
 
+@dataclass(frozen=True)
+class DiscoverSettings:
+    """`[discover]`: listing pages read for new publications; none without the section."""
+
+    sources: tuple[str, ...] = ()
+    national: bool = True  # one "National publications" message per run
+    max_age_days: int = 21  # older items (by their listed date) are stored, not alerted
+
+
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -96,6 +105,7 @@ class Config:
     state: StateSettings = StateSettings()
     alerts: AlertSettings = AlertSettings()
     schedule: ScheduleSettings = ScheduleSettings()
+    discover: DiscoverSettings = DiscoverSettings()
 
 
 _SECRET_HINTS = ("token", "webhook", "secret", "password")
@@ -120,7 +130,7 @@ def load_config(path: Path | None = None, environ: Mapping[str, str] | None = No
 
 def parse_config(raw: Mapping[str, Any]) -> Config:
     """Check every section and key; the first problem found stops with its key named."""
-    sections = {"site", "watch", "http", "slack", "state", "alerts", "schedule"}
+    sections = {"site", "watch", "http", "slack", "state", "alerts", "schedule", "discover"}
     _reject_unknown(raw, sections, "")
     site = _section(raw, "site")
     watch = _section(raw, "watch")
@@ -148,6 +158,7 @@ def parse_config(raw: Mapping[str, Any]) -> Config:
         state=StateSettings(Path(_str(state, "state.path", str(StateSettings.path)))),
         alerts=_alerts(alerts),
         schedule=_schedule(schedule),
+        discover=_discover(_section(raw, "discover")),
     )
 
 
@@ -268,6 +279,19 @@ def _schedule(table: Mapping[str, Any]) -> ScheduleSettings:
         raise ConfigError(f"schedule.timezone: unknown time zone {timezone!r}") from None
     jitter = _int(table, "schedule.jitter", d.jitter, minimum=0)
     return ScheduleSettings(hour, minute, days, timezone, jitter)
+
+
+def _discover(table: Mapping[str, Any]) -> DiscoverSettings:
+    _reject_unknown(table, {"sources", "national", "max_age_days"}, "discover")
+    sources = _str_list(table, "discover.sources", ())
+    for source in sources:
+        if not source.startswith("/"):
+            raise ConfigError(f"discover.sources: {source!r} must be a path starting with '/'")
+    national = table.get("national", DiscoverSettings.national)
+    if not isinstance(national, bool):
+        raise ConfigError(f"discover.national must be true or false, got {_shown(national)}")
+    max_age = _int(table, "discover.max_age_days", DiscoverSettings.max_age_days, minimum=1)
+    return DiscoverSettings(sources=sources, national=national, max_age_days=max_age)
 
 
 # Slack tokens and webhook URLs: never echoed back, even from a misplaced value.

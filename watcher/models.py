@@ -282,6 +282,8 @@ class ChangeKind(StrEnum):
     # network), and the same page read well again after such a note.
     PAGE_UNREADABLE = "page_unreadable"
     PAGE_READABLE = "page_readable"
+    # A new item on a listing page (`[discover]`): announced once, with its own message.
+    PUBLICATION_DISCOVERED = "publication_discovered"
 
 
 class Direction(StrEnum):
@@ -331,3 +333,17 @@ class Change:
         if self.finding_kind:
             parts.append(self.finding_kind)
         return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:20]
+
+
+@dataclass(frozen=True)
+class Publication:
+    """A new item found on a listing page, as its alert shows it.
+
+    `organisations` are force slugs or `frs/<service>`; none means a national item.
+    """
+
+    url: str
+    title: str
+    kind: str  # a label: "Revisit letter"
+    published: date | None = None
+    organisations: tuple[str, ...] = ()

@@ -37,6 +37,7 @@ from watcher.cli.operator import diff_command, forces_command, history_command, 
 from watcher.cli.outputs import OUTPUT_COMMANDS
 from watcher.cli.terminal import STDERR, page_progress
 from watcher.config import Config, ConfigError
+from watcher.discover import Discovery
 from watcher.fetch import Fetcher, FetchOutcome, PageRequest, build_client
 from watcher.lock import LockError, RunLock
 from watcher.models import Assessment
@@ -172,6 +173,7 @@ def check_once(
                 should_stop=should_stop,
                 on_page=on_page,
                 alerts=config.alerts,
+                discovery=Discovery.from_config(config, pages),
             )
     except LockError as exc:
         raise CannotRun(str(exc)) from None

@@ -57,7 +57,19 @@ def status_view(status: Status, next_check: datetime | None, jitter: int) -> Ren
         _failing_table(status) if status.failing else Text("No page is failing."),
         _unreadable_table(status) if status.unreadable else Text("Every page reads reliably."),
         _pending_table(status) if status.pending else Text("No alert is waiting."),
+        *([_discovered_table(status)] if status.discovered else []),
     )
+
+
+def _discovered_table(status: Status) -> Table:
+    """Pages a listing announced, checked since like any watched page (`[discover]`)."""
+    table = Table(title="Discovered pages being watched", title_justify="left")
+    for column in ("Organisation", "Title", "Page", "Added"):
+        table.add_column(column, overflow="fold")
+    for page in status.discovered:
+        name = organisation_name(page.organisation) if page.organisation else "—"
+        table.add_row(name, page.title, page.path, when(page.added_at))
+    return table
 
 
 def _runs_table(runs: Sequence[RunSummary]) -> Table:

@@ -7,6 +7,7 @@ console) with short retries (`retry`) and the secrets kept out of logs (`redact`
 
 from watcher.notify.deliver import DeliveryTally, deliver
 from watcher.notify.message import MRKDWN_INLINE, Message, split_message
+from watcher.notify.publications import render_national, render_publication, render_reindex
 from watcher.notify.redact import redact_webhook_url
 from watcher.notify.render import format_date, render_baseline, render_digest
 from watcher.notify.retry import RetryPolicy
@@ -37,5 +38,8 @@ __all__ = [
     "redact_webhook_url",
     "render_baseline",
     "render_digest",
+    "render_national",
+    "render_publication",
+    "render_reindex",
     "split_message",
 ]

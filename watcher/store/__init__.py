@@ -5,6 +5,13 @@ the tables and their migrations; `queries` and `versions` are what the operator'
 read-only commands ask of it.
 """
 
+from watcher.store.discovered import (
+    DiscoveredPage,
+    Discoveries,
+    QueuedAlert,
+    SeenItem,
+    SourceState,
+)
 from watcher.store.exports import RunInfo, Snapshot, StoredChange, StoredReading, snapshot
 from watcher.store.queries import (
     FailingPage,
@@ -23,6 +30,8 @@ from watcher.store.versions import Comparison, GradeRow
 
 __all__ = [
     "Comparison",
+    "DiscoveredPage",
+    "Discoveries",
     "FailingPage",
     "FindingEvent",
     "ForceGrades",
@@ -30,9 +39,12 @@ __all__ = [
     "GradeRow",
     "PageState",
     "PendingAlert",
+    "QueuedAlert",
     "RunInfo",
     "RunSummary",
+    "SeenItem",
     "Snapshot",
+    "SourceState",
     "Status",
     "Store",
     "StoreError",

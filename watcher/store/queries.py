@@ -21,6 +21,7 @@ import sqlite_utils
 from watcher.catalogue import CYCLES, FORCES, organisation_name
 from watcher.diff import diff
 from watcher.models import Assessment, ChangeKind, FindingKind, Grade, Judgement
+from watcher.store.discovered import DiscoveredPage
 from watcher.store.schema import MIGRATIONS, StoreError
 
 FINDING_CHANGES = frozenset(
@@ -115,6 +116,8 @@ class Status:
     failing: tuple[FailingPage, ...]
     pending: tuple[WaitingAlert, ...]
     unreadable: tuple[UnreadablePage, ...] = ()
+    # Pages a listing announced and the watcher checks since (`[discover]`).
+    discovered: tuple[DiscoveredPage, ...] = ()
 
     @property
     def healthy(self) -> bool:
@@ -172,7 +175,15 @@ def status(db: sqlite_utils.Database, *, runs: int = 5, in_progress: bool = True
             )
             for row in unreadable_rows
         ),
+        discovered=_discovered(db),
     )
+
+
+def _discovered(db: sqlite_utils.Database) -> tuple[DiscoveredPage, ...]:
+    if "discovered_pages" not in db.table_names():
+        return ()
+    rows = db.query("select * from discovered_pages order by added_at desc, url")
+    return tuple(DiscoveredPage(**row) for row in rows)
 
 
 def _run(row: dict[str, Any], in_progress: bool) -> RunSummary:

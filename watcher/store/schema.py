@@ -128,10 +128,53 @@ def _migration_page_trust(db: sqlite_utils.Database) -> None:
             db.execute(f"alter table pages add column {name} text")
 
 
+def _migration_discovery(db: sqlite_utils.Database) -> None:
+    """Discovery (`[discover]`): items seen on listing pages, the listings, the pages added.
+
+    Creates only what is missing, so it is safe wherever it lands in `MIGRATIONS`.
+    """
+    tables = set(db.table_names())
+    if "discovered_items" not in tables:
+        db.table("discovered_items").create(
+            {
+                "path": str,  # the item's identity (`catalogue.page_path`)
+                "url": str,
+                "source": str,  # the listing it was first seen on
+                "title": str,
+                "label": str,
+                "kind": str,
+                "organisations": str,  # JSON list; [] for a national item
+                "published": str,
+                "first_seen_at": str,
+                "run_id": int,
+                "outcome": str,  # alerted, baseline, old, unwatched, reindex, ...
+            },
+            pk="path",
+        )
+    if "discovery_sources" not in tables:
+        db.table("discovery_sources").create(
+            {"source": str, "first_read_at": str, "last_read_at": str, "last_items": int},
+            pk="source",
+        )
+    if "discovered_pages" not in tables:
+        db.table("discovered_pages").create(
+            {
+                "url": str,
+                "path": str,
+                "organisation": str,
+                "kind": str,
+                "title": str,
+                "added_at": str,
+            },
+            pk="url",
+        )
+
+
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _migration_1,
     _migration_2,
     _migration_page_trust,
+    _migration_discovery,
 )
 
 
