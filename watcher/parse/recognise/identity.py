@@ -33,7 +33,8 @@ _PILLAR_PAGE = re.compile(
 )
 _REPORT = re.compile(r"/peel-reports/([a-z0-9-]+)-(20\d\d-\d\d)/")
 _FRS_SERVICE = re.compile(
-    r"/frs-assessment/(frs-20(?:18|21))/([a-z0-9-]+)/(?:(effectiveness|efficiency|people)/)?"
+    r"/frs-assessment/(frs-20(?:18|21)|frs-2023-25)/([a-z0-9-]+)/"
+    r"(?:(effectiveness|efficiency|people)/)?"
 )
 # How far into a page its identifying lines (title, "An inspection of ...") may sit.
 _HEAD_BLOCKS = 20
