@@ -201,7 +201,7 @@ def _unique(read: _Read) -> list[Judgement]:
 
 def _findings(blocks: Sequence[Block], starts: list[int], sections: _Read) -> list[Finding]:
     """Each section's areas for improvement and the like, tied to its question."""
-    ends = [*starts[1:], len(blocks)]
+    ends = [*starts[1:], len(blocks)] if starts else []
     found: list[Finding] = []
     for start, end, (unit, _, _) in zip(starts, ends, sections.grades, strict=True):
         found.extend(findings_in(blocks, start + 1, end, unit))

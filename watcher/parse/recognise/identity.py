@@ -118,7 +118,8 @@ _REPORT_YEAR = re.compile(
 )
 # 2021 onward: "PEEL 2023–25", "PEEL 2021/22: An inspection of Essex Police"
 _PEEL_TITLE = re.compile(
-    r"peel:? 20\d\d[/–-]\d\d(?:\s*[:–—-]\s*an inspection of (.{3,60}))?", re.IGNORECASE
+    r"peel:? 20\d\d\s?[/–—‑-]\s?\d\d(?:\d\d)?(?:\s*[:–—‑-]\s*an inspection of (.{3,60}))?",
+    re.IGNORECASE,
 )
 # "Kent PEEL 2017", "Kent 2015"
 _TITLE_LINE = re.compile(r"(.{3,60}?) (?:peel )?(201[4-8])", re.IGNORECASE)
