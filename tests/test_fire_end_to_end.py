@@ -61,3 +61,48 @@ path = "{tmp_path / "watcher.db"}"
     header = digest["blocks"][0]["text"]["text"]
     assert header == "Essex County Fire and Rescue Service: inspection changes"
     assert "Requires improvement → Good" in str(digest["blocks"])
+
+
+REPORT = "/frs-assessment/frs-2023-25/kent/"
+
+
+def test_fire_2023_25_service_report_is_watched(
+    tmp_path: Path, fake_site: FakeSite, fake_slack: FakeSlack
+) -> None:
+    """A service's 2023-25 report is fetched beside the table, and a regrade is alerted."""
+    page = (PAGES / "kent-frs-2023-25-report.h2.html").read_bytes()
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f"""
+[site]
+base_url = "{fake_site.url("/").rstrip("/")}"
+allowed_hosts = ["127.0.0.1"]
+[watch]
+forces = []
+services = ["kent"]
+cycles = ["frs-2023-25"]
+[http]
+delay = 0.0
+[slack]
+channel = "C0TEST"
+api_url = "{fake_slack.api_url}"
+[state]
+path = "{tmp_path / "watcher.db"}"
+""",
+        encoding="utf-8",
+    )
+    env = {"SLACK_BOT_TOKEN": fake_slack.token, "SLACK_WEBHOOK_URL": ""}
+    fake_site.set_page(REPORT, page)
+    CliRunner().invoke(main, ["--config", str(config), "check"], env=env)
+    paths = {r.path for r in fake_site.requests}
+    assert REPORT in paths
+    assert "/frs-assessment/frs-2023-25/service-assessment-data-table/" in paths
+
+    # Both readings regraded alike: a real change, alerted under the service's name.
+    regraded = page.replace(b">Outstanding<", b">Good<")
+    assert regraded.count(b">Good<") == page.count(b">Good<") + 2
+    fake_site.set_page(REPORT, regraded)
+    CliRunner().invoke(main, ["--config", str(config), "check"], env=env)
+    digest = fake_slack.messages[-1]
+    assert digest["blocks"][0]["text"]["text"].startswith("Kent Fire and Rescue Service")
+    assert "Outstanding → Good" in str(digest["blocks"])

@@ -179,7 +179,6 @@ def test_typical_page_is_not_truncated() -> None:
     [
         ("https://x.test/careers/", b"<h1>Careers</h1><p>Outstanding</p>"),
         ("https://x.test/police-forces/kent/", b"<h1>Kent Police</h1><p>Good</p>"),
-        ("https://x.test/frs-assessment/frs-2023-25/kent/", b"<h1>Kent</h1><p>Adequate</p>"),
         ("https://x.test/frs-assessment/frs-2018/atlantis/", b"<h1>Atlantis</h1><p>Good</p>"),
         ("https://x.test/peel-assessments/peel-2013/kent/", b"<h1>Kent</h1><p>Good</p>"),
         ("ftp://x.test/", b"\x00\x01binary"),
@@ -252,11 +251,21 @@ def test_fire_pages_expand_per_service_with_their_own_organisation() -> None:
 
 
 def test_the_all_services_table_is_listed_once() -> None:
-    """The 2023-25 table is one page for every service, with no organisation."""
-    pages = expand_services("https://h.example", None, ["frs-2023-25"])
+    """The 2023-25 table is one page for every service, beside each service's own report."""
+    pages = expand_services("https://h.example", ["kent", "essex"], ["frs-2023-25"])
     assert [(p.url, p.organisation) for p in pages] == [
-        ("https://h.example/frs-assessment/frs-2023-25/service-assessment-data-table/", "")
+        ("https://h.example/frs-assessment/frs-2023-25/service-assessment-data-table/", ""),
+        ("https://h.example/frs-assessment/frs-2023-25/kent/", "frs/kent"),
+        ("https://h.example/frs-assessment/frs-2023-25/essex/", "frs/essex"),
     ]
+
+
+def test_a_2023_25_service_address_with_a_stray_grade_is_unreadable() -> None:
+    """A 2023-25 report address whose page gives one grade, not eleven, is never trusted."""
+    body = b"<h1>Kent</h1><h2>Understanding the risk of fire</h2><p>Adequate</p>"
+    [assessment] = parse_all(body, "https://x.test/frs-assessment/frs-2023-25/kent/")
+    assert assessment.kind is PageKind.FRS_SERVICE
+    assert assessment.unreadable == "question sections: 1 of the 11 questions graded"
 
 
 def test_police_expansion_ignores_fire_cycles() -> None:

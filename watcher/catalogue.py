@@ -150,6 +150,8 @@ def _peel_legacy(year: str, pillars: Iterable[str]) -> tuple[str, ...]:
 _FRS_PILLARS = ("effectiveness", "efficiency", "people")
 # One page for every service: the 2023-25 grades are published as a single table.
 FRS_TABLE_PATH = "/frs-assessment/frs-2023-25/service-assessment-data-table/"
+# ... and each service's own 2023-25 report (its eleven question grades).
+FRS_REPORT_PATH = "/frs-assessment/frs-2023-25/{service}/"
 
 
 def _frs_service(year: str) -> tuple[str, ...]:
@@ -174,7 +176,12 @@ CYCLES: dict[str, Cycle] = {
         Cycle("peel-2025-27", "PEEL 2025–27", ("/peel-reports/{force}-2025-27/",)),
         Cycle("frs-2018", "Fire and rescue 2018/19", _frs_service("2018"), fire=True),
         Cycle("frs-2021", "Fire and rescue 2021/22", _frs_service("2021"), fire=True),
-        Cycle("frs-2023-25", "Fire and rescue 2023–25", (FRS_TABLE_PATH,), fire=True),
+        Cycle(
+            "frs-2023-25",
+            "Fire and rescue 2023–25",
+            (FRS_TABLE_PATH, FRS_REPORT_PATH),
+            fire=True,
+        ),
     )
 }
 

@@ -129,6 +129,7 @@ def page_blocks(body: bytes) -> PageBlocks:
     root = tree.body if tree.body is not None else tree.root
     if root is None:
         return PageBlocks([], truncated)
+    _keep_toggle_labels(tree)
     tree.strip_tags(list(_DROPPED_TAGS))
     _free_graphics(tree)
     for line_break in tree.css("br"):
@@ -137,6 +138,24 @@ def page_blocks(body: bytes) -> PageBlocks:
     walker.container(root, in_content=False, depth=0)
     content = [b for b, chrome in zip(walker.blocks, walker.chrome, strict=True) if not chrome]
     return PageBlocks(_bullets_to_items(content), truncated or walker.truncated)
+
+
+# A button that opens or labels a panel (an accordion's service name, a disclosure
+# toggle) names the content under it: its text is kept. Other buttons (Print, Search,
+# Accept cookies) are controls and are dropped with the other form elements.
+_TOGGLE_ATTRIBUTES = ("aria-controls", "aria-expanded", "data-toggle", "data-bs-toggle")
+_TOGGLE_CLASS = re.compile(r"accordion|toggle|collapse|disclosure|expand", re.IGNORECASE)
+
+
+def _keep_toggle_labels(tree: Node) -> None:
+    """Unwrap the buttons that label content, so their text stays and their tag goes."""
+    for button in tree.css("button"):
+        attributes = button.attributes
+        toggles = any(attributes.get(name) is not None for name in _TOGGLE_ATTRIBUTES)
+        parent = button.parent
+        in_heading = parent is not None and parent.tag in _HEADINGS
+        if toggles or in_heading or _TOGGLE_CLASS.search(attributes.get("class") or ""):
+            button.unwrap()
 
 
 @dataclass

@@ -10,12 +10,15 @@ reported in `Assessment.anomalies`, never guessed around.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from watcher.catalogue import CYCLES, FORCES
 from watcher.models import Assessment, PageKind
 from watcher.parse.blocks import TRUNCATED, Block, BlockKind, PageBlocks, page_blocks
 from watcher.parse.recognise.force_page import recognise_force_page
 from watcher.parse.recognise.frs import FRS_PILLAR_LABELS, recognise_frs_service
+from watcher.parse.recognise.frs_report import read_frs_report
+from watcher.parse.recognise.frs_sentences import cross_check_sentences, silent_page_reason
 from watcher.parse.recognise.frs_table import read_frs_table
 from watcher.parse.recognise.identity import PageIdentity, forces_named_in, identify
 from watcher.parse.recognise.letters import recognise_letter
@@ -65,7 +68,7 @@ def _parse(read: PageBlocks, page: PageIdentity, url: str) -> Assessment:
     anomalies = [*truncated, *_wrong_force(blocks, page), *recognised.anomalies]
     if not recognised.judgements and _expects_grades(page):
         anomalies.append(NO_GRADES)
-    return Assessment(
+    assessment = Assessment(
         organisation=page.organisation,
         cycle=page.cycle,
         kind=page.kind,
@@ -77,6 +80,25 @@ def _parse(read: PageBlocks, page: PageIdentity, url: str) -> Assessment:
         readings=tuple(recognised.readings),
         unreadable=recognised.unreadable,
     )
+    return _fire_checked(blocks, page, assessment)
+
+
+# Fire and rescue: the 2023-25 per-service reports, and the 2021/22 run-in sentences.
+_FRS_REPORT_CYCLE = "frs-2023-25"
+
+
+def _fire_checked(blocks: Sequence[Block], page: PageIdentity, read: Assessment) -> Assessment:
+    """A fire page's readings and, where they do not hold together, why it is unreadable."""
+    if page.kind is not PageKind.FRS_SERVICE:
+        return read
+    if page.cycle == _FRS_REPORT_CYCLE:
+        report = read_frs_report(blocks)
+        checked = replace(read, readings=report.readings, unreadable=report.unreadable)
+    else:
+        checked = cross_check_sentences(blocks, read)
+    if checked.judgements or checked.unreadable:
+        return checked
+    return replace(checked, unreadable=silent_page_reason(blocks, page.organisation))
 
 
 def _recognise(blocks: Sequence[Block], page: PageIdentity) -> Recognised:
@@ -84,6 +106,8 @@ def _recognise(blocks: Sequence[Block], page: PageIdentity) -> Recognised:
         return recognise_letter(blocks)
     if page.kind is PageKind.PEEL_REPORT and uses_area_grades(page.cycle):
         return recognise_area_report(blocks)
+    if page.kind is PageKind.FRS_SERVICE and page.cycle == _FRS_REPORT_CYCLE:
+        return read_frs_report(blocks).recognised
     if page.kind is PageKind.FRS_SERVICE:
         return recognise_frs_service(blocks, page.pillar)
     if page.pillar == "other-reports":

@@ -29,7 +29,7 @@ from watcher.parse.recognise.vocabulary import is_heading_like
 _HEADING = re.compile(
     r"(?:(?P<concern>(?:accelerated )?causes? of concern)|(?P<afi>areas? for improvement)"
     r"|(?P<recommendation>recommendations?)|(?P<practice>(?:innovative|promising|notable|good)"
-    r" practice))(?P<number>\s+\d{1,2})?(?:\s*[:–—-]\s*(?P<subject>[^.?!:]{3,80}?))?\s*:?",
+    r" practice))(?P<number>\s+\d{1,3})?(?:\s*[:–—-]\s*(?P<subject>[^.?!:]{3,80}?))?\s*:?",
     re.IGNORECASE,
 )
 _KINDS = {
@@ -140,6 +140,12 @@ def _statements(
     the first paragraph whatever its wording)."""
     i = start + 1 if _is_lead_in(blocks, start, end) else start
     texts, i = items(blocks, i, end)
+    if texts:
+        return texts, i
+    while i + 1 < end and _is_title(blocks[i]) and _is_prose(blocks[i + 1]):
+        # A statement in bold (or with no full stop), then its explanation paragraph.
+        texts.append(blocks[i].text)
+        i += 2
     if texts:
         return texts, i
     while i < end and _is_prose(blocks[i]):

@@ -16,7 +16,7 @@ from watcher.parse.recognise.vocabulary import is_heading_like
 
 _SECTION = re.compile(
     r"(?:(areas? for improvement)|(causes? of concern)|(recommendations?)"
-    r"|((?:innovative|promising|notable|good) practice))(?:\s*\d{1,2})?\s*:?",
+    r"|((?:innovative|promising|notable|good) practice))(?:\s*\d{1,3})?\s*:?",
     re.IGNORECASE,
 )
 _KINDS = (

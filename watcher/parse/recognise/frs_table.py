@@ -99,8 +99,11 @@ def _assessment(service: _Service, url: str, title: str) -> Assessment:
     if service.slug is None:
         anomalies.append(f"service not in the catalogue: {service.name}")
     units = [j.unit for j in service.judgements]
-    for unit in dict.fromkeys(u for u in units if units.count(u) > 1):
-        anomalies.append(f"question {unit} listed {units.count(unit)} times")
+    repeated = [
+        f"question {unit} listed {units.count(unit)} times"
+        for unit in dict.fromkeys(u for u in units if units.count(u) > 1)
+    ]
+    anomalies.extend(repeated)
     if len(set(units)) != FRS_TABLE_QUESTIONS:
         anomalies.append(f"{len(set(units))} questions, expected {FRS_TABLE_QUESTIONS}")
     slug = service.slug or slugify(_short(service.name))
@@ -112,4 +115,13 @@ def _assessment(service: _Service, url: str, title: str) -> Assessment:
         title=f"{title} — {service.name}" if title else service.name,
         judgements=tuple(service.judgements),
         anomalies=tuple(anomalies),
+        # A question listed twice is most likely the next service's rows under this
+        # name (the other's name in markup the page lost): none of them is trusted.
+        unreadable=_repeated_reason(repeated),
     )
+
+
+def _repeated_reason(repeated: list[str]) -> str | None:
+    if not repeated:
+        return None
+    return "; ".join(repeated) + " (rows that cannot be tied to one service)"

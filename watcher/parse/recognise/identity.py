@@ -33,7 +33,8 @@ _PILLAR_PAGE = re.compile(
 )
 _REPORT = re.compile(r"/peel-reports/([a-z0-9-]+)-(20\d\d-\d\d)/")
 _FRS_SERVICE = re.compile(
-    r"/frs-assessment/(frs-20(?:18|21))/([a-z0-9-]+)/(?:(effectiveness|efficiency|people)/)?"
+    r"/frs-assessment/(frs-20(?:18|21)|frs-2023-25)/([a-z0-9-]+)/"
+    r"(?:(effectiveness|efficiency|people)/)?"
 )
 # How far into a page its identifying lines (title, "An inspection of ...") may sit.
 _HEAD_BLOCKS = 20
@@ -117,7 +118,8 @@ _REPORT_YEAR = re.compile(
 )
 # 2021 onward: "PEEL 2023–25", "PEEL 2021/22: An inspection of Essex Police"
 _PEEL_TITLE = re.compile(
-    r"peel:? 20\d\d[/–-]\d\d(?:\s*[:–—-]\s*an inspection of (.{3,60}))?", re.IGNORECASE
+    r"peel:? 20\d\d\s?[/–—‑-]\s?\d\d(?:\d\d)?(?:\s*[:–—‑-]\s*an inspection of (.{3,60}))?",
+    re.IGNORECASE,
 )
 # "Kent PEEL 2017", "Kent 2015"
 _TITLE_LINE = re.compile(r"(.{3,60}?) (?:peel )?(201[4-8])", re.IGNORECASE)

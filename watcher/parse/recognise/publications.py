@@ -28,7 +28,7 @@ _LETTER_TITLE = re.compile(
     re.IGNORECASE,
 )
 _OVERVIEW_TITLE = re.compile(r".{0,40}\bpeel (20\d\d)\b.{0,60}", re.IGNORECASE)
-_CYCLE_NAMED = re.compile(r"\bpeel:? (20\d\d)(?:\s?[/–-]\s?(\d\d(?:\d\d)?))?\b", re.IGNORECASE)
+_CYCLE_NAMED = re.compile(r"\bpeel:? (20\d\d)(?:\s?[/–—‑-]\s?(\d\d(?:\d\d)?))?\b", re.IGNORECASE)
 _SLUGS = sorted(
     {*FORCES, *(alias for renames in FORCE_ALIASES.values() for alias in renames.values())},
     key=len,
