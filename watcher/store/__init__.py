@@ -5,10 +5,12 @@ the tables and their migrations; `queries` and `versions` are what the operator'
 read-only commands ask of it.
 """
 
+from watcher.store.archived import ArchivedCapture
 from watcher.store.queries import (
     FindingEvent,
     ForceGrades,
     ForceHistory,
+    GradeStep,
     RunSummary,
     Status,
     UnitTimeline,
@@ -19,11 +21,13 @@ from watcher.store.state import PageState, PendingAlert, Store, body_hash
 from watcher.store.versions import Comparison, GradeRow
 
 __all__ = [
+    "ArchivedCapture",
     "Comparison",
     "FindingEvent",
     "ForceGrades",
     "ForceHistory",
     "GradeRow",
+    "GradeStep",
     "PageState",
     "PendingAlert",
     "RunSummary",
