@@ -408,7 +408,11 @@ def _compare(url: str, store: Store, readings: list[tuple[str, Assessment]]) -> 
             return "no grades found on a page that had them (maintenance or error page?)"
         if missing := vanished_grades(before, after):
             return f"grades missing from the page: {', '.join(missing)} (broken template?)"
-        changes += [replace(c, basis=str(basis)) for c in diff(before, after)]
+        # Compared with a web archive's copy (`watcher backfill`): the alert says so.
+        archived = store.archived_date(basis) if latest else ""
+        changes += [
+            replace(c, basis=str(basis), since_archived=archived) for c in diff(before, after)
+        ]
     return changes
 
 

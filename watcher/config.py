@@ -96,6 +96,22 @@ class ScheduleSettings:
     jitter: int = 300  # seconds of random delay, so runs do not all hit the site at once
 
 
+DEFAULT_ARCHIVE_URL = "https://web.archive.org"
+
+
+@dataclass(frozen=True)
+class ArchiveSettings:
+    """The web archive `watcher backfill` reads (a Wayback Machine: CDX API and raw captures)."""
+
+    base_url: str = DEFAULT_ARCHIVE_URL
+    rate: float = 2.0  # seconds between two requests to the archive
+
+    @property
+    def allowed_hosts(self) -> tuple[str, ...]:
+        """The only host backfill contacts, beside (never in) `site.allowed_hosts`."""
+        return (urlsplit(self.base_url).hostname or "",)
+
+
 @dataclass(frozen=True)
 class Config:
     site: SiteSettings = SiteSettings()
@@ -106,6 +122,7 @@ class Config:
     alerts: AlertSettings = AlertSettings()
     schedule: ScheduleSettings = ScheduleSettings()
     discover: DiscoverSettings = DiscoverSettings()
+    archive: ArchiveSettings = ArchiveSettings()
 
 
 _SECRET_HINTS = ("token", "webhook", "secret", "password")
@@ -130,7 +147,17 @@ def load_config(path: Path | None = None, environ: Mapping[str, str] | None = No
 
 def parse_config(raw: Mapping[str, Any]) -> Config:
     """Check every section and key; the first problem found stops with its key named."""
-    sections = {"site", "watch", "http", "slack", "state", "alerts", "schedule", "discover"}
+    sections = {
+        "site",
+        "watch",
+        "http",
+        "slack",
+        "state",
+        "alerts",
+        "schedule",
+        "discover",
+        "archive",
+    }
     _reject_unknown(raw, sections, "")
     site = _section(raw, "site")
     watch = _section(raw, "watch")
@@ -159,6 +186,7 @@ def parse_config(raw: Mapping[str, Any]) -> Config:
         alerts=_alerts(alerts),
         schedule=_schedule(schedule),
         discover=_discover(_section(raw, "discover")),
+        archive=_archive(_section(raw, "archive")),
     )
 
 
@@ -174,6 +202,17 @@ def _alerts(alerts: Mapping[str, Any]) -> AlertSettings:
 
 
 _ALERT_ORDER = ("unreachable_after", "max_messages", "max_findings_changed")
+
+
+def _archive(table: Mapping[str, Any]) -> ArchiveSettings:
+    """`[archive]`: the web archive's address and the pause between requests to it."""
+    _reject_unknown(table, {"base_url", "rate"}, "archive")
+    base_url = _str(table, "archive.base_url", ArchiveSettings.base_url).rstrip("/")
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"archive.base_url must be an http(s) URL, got {_shown(base_url)}")
+    rate = _float(table, "archive.rate", ArchiveSettings.rate, minimum=0.0)
+    return ArchiveSettings(base_url=base_url, rate=rate)
 
 
 def _section(raw: Mapping[str, Any], name: str) -> Mapping[str, Any]:

@@ -26,7 +26,13 @@ class Stage(StrEnum):
     MARKED_SENT = "marked_sent"  # the outbox rows are marked sent; the run is unfinished
 
 
-def crash_point(stage: Stage) -> None:
+class BackfillStage(StrEnum):
+    """The boundary of a `watcher backfill` (not a check's, so kept apart from `Stage`)."""
+
+    CAPTURE_STORED = "capture_stored"  # one archived capture and its readings committed
+
+
+def crash_point(stage: Stage | BackfillStage) -> None:
     """Die here, at once and uncleanly, when the environment asks for this stage."""
     if os.environ.get(CRASH_AT_ENV) == stage:
         os.kill(os.getpid(), signal.SIGKILL)

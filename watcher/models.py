@@ -320,6 +320,9 @@ class Change:
     # change found again after a crash has the same id, but a grade that moves back
     # and then moves again later is a new change.
     basis: str = ""
+    # When `basis` is a reading from a web archive (`watcher backfill`): its capture
+    # time, so the alert says "since the archived copy of <date>". Not part of the id.
+    since_archived: str = field(default="", compare=False)
 
     @property
     def alerts(self) -> bool:

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 import click
 
+from watcher.catalogue import FORCES, SERVICE_PREFIX, SERVICES, Page, expand, expand_services
 from watcher.config import Config, ConfigError, load_config
 
 EXIT_OK, EXIT_PARTIAL, EXIT_CANNOT_RUN = 0, 1, 2
@@ -31,3 +32,19 @@ def command_config(ctx: click.Context) -> Config:
         return load_config(ctx.obj)
     except ConfigError as exc:
         raise CannotRun(f"configuration: {exc}") from None
+
+
+def select_pages(config: Config, only: tuple[str, ...]) -> list[Page]:
+    """The catalogue's pages, or only those of the forces and services named by --force."""
+    watch, base = config.watch, config.site.base_url
+    if not only:
+        police = expand(base, watch.forces, watch.cycles, watch.pages)
+        fire = expand_services(base, watch.services, watch.cycles) if watch.services != () else []
+        return police + fire
+    forces = [slug for slug in only if slug in FORCES]
+    services = [s.removeprefix(SERVICE_PREFIX) for s in only if s.startswith(SERVICE_PREFIX)]
+    for slug in only:
+        if slug not in FORCES and slug.removeprefix(SERVICE_PREFIX) not in SERVICES:
+            raise CannotRun(f"--force {slug}: unknown force or service (e.g. kent, frs/kent)")
+    fire = [p for p in expand_services(base, services, watch.cycles) if p.organisation]
+    return expand(base, forces, watch.cycles) + fire

@@ -22,16 +22,12 @@ from rich.logging import RichHandler
 
 from watcher import __version__
 from watcher.catalogue import (
-    FORCES,
-    SERVICE_PREFIX,
-    SERVICES,
     Page,
-    expand,
-    expand_services,
     organisation_name,
 )
 from watcher.check import PageOutcome, RunReport, run_once
-from watcher.cli.base import EXIT_OK, EXIT_PARTIAL, CannotRun, command_config, utc_now
+from watcher.cli.backfill import backfill_command
+from watcher.cli.base import EXIT_OK, EXIT_PARTIAL, CannotRun, command_config, select_pages, utc_now
 from watcher.cli.demo import demo
 from watcher.cli.operator import diff_command, forces_command, history_command, status_command
 from watcher.cli.outputs import OUTPUT_COMMANDS
@@ -219,18 +215,7 @@ def run_command(ctx: click.Context, second: int) -> None:
 
 def _pages(config: Config, only: tuple[str, ...]) -> list[Page]:
     """The catalogue's pages, or only those of the forces and services named by --force."""
-    watch, base = config.watch, config.site.base_url
-    if not only:
-        police = expand(base, watch.forces, watch.cycles, watch.pages)
-        fire = expand_services(base, watch.services, watch.cycles) if watch.services != () else []
-        return police + fire
-    forces = [slug for slug in only if slug in FORCES]
-    services = [s.removeprefix(SERVICE_PREFIX) for s in only if s.startswith(SERVICE_PREFIX)]
-    for slug in only:
-        if slug not in FORCES and slug.removeprefix(SERVICE_PREFIX) not in SERVICES:
-            raise CannotRun(f"--force {slug}: unknown force or service (e.g. kent, frs/kent)")
-    fire = [p for p in expand_services(base, services, watch.cycles) if p.organisation]
-    return expand(base, forces, watch.cycles) + fire
+    return select_pages(config, only)
 
 
 def _notifier(config: Config, console: Console) -> Notifier:
@@ -322,6 +307,7 @@ main.add_command(status_command)  # the operator's commands (watcher/cli_operato
 main.add_command(history_command)
 main.add_command(diff_command)
 main.add_command(forces_command)
+main.add_command(backfill_command)  # `watcher backfill`: history from a web archive
 main.add_command(demo)  # `watcher demo`: the whole job offline (watcher/demo.py)
 for _output in OUTPUT_COMMANDS:  # `report`, `export`, `feed` (watcher/cli/outputs.py)
     main.add_command(_output)

@@ -26,6 +26,7 @@ from watcher.store import (
     ForceGrades,
     ForceHistory,
     GradeRow,
+    GradeStep,
     RunSummary,
     Status,
     UnitTimeline,
@@ -151,9 +152,15 @@ def _grades_table(name: str, units: Sequence[UnitTimeline]) -> Table:
     table.add_column("Unit")
     table.add_column("Grade (first seen)", overflow="fold")
     for unit in units:
-        steps = " → ".join(f"{s.grade.label} ({when(s.seen_at)[:10]})" for s in unit.steps)
+        steps = " → ".join(f"{s.grade.label} ({_step_when(s)})" for s in unit.steps)
         table.add_row(cycle_label(unit.cycle), Text(f"{unit.label} ({unit.unit})"), steps)
     return table
+
+
+def _step_when(step: GradeStep) -> str:
+    """When a grade was first seen; a web archive's copy is marked as one."""
+    day = when(step.seen_at)[:10]
+    return f"{day}, archived copy" if step.source == "archive" else day
 
 
 def _findings_table(events: Sequence[FindingEvent]) -> RenderableType:

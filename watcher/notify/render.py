@@ -121,8 +121,17 @@ def _page_group(changes: Sequence[Change], seen_on: date) -> Group:
     cycle = changes[0].cycle
     label = escape_mrkdwn(cycle_label(cycle)) if cycle else "Other pages"
     seen = [f"Seen {format_date(seen_on)}", label] if cycle else [f"Seen {format_date(seen_on)}"]
+    seen[1:1] = _since_archived(changes)
     context = " · ".join([*seen, _link(changes[0].url, _VIEW)])
     return Group(f"*{clip(label, 100)}*", tuple(pack(entries)), context)
+
+
+def _since_archived(changes: Sequence[Change]) -> list[str]:
+    """What these changes were found against, when it was a web archive's copy."""
+    archived = next((c.since_archived for c in changes if c.since_archived), "")
+    if not archived:
+        return []
+    return [f"since the archived copy of {format_date(datetime.fromisoformat(archived).date())}"]
 
 
 def _display_order(change: Change) -> tuple[int, int]:

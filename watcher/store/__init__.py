@@ -5,6 +5,7 @@ the tables and their migrations; `queries` and `versions` are what the operator'
 read-only commands ask of it.
 """
 
+from watcher.store.archived import ArchivedCapture
 from watcher.store.discovered import (
     DiscoveredPage,
     Discoveries,
@@ -18,6 +19,7 @@ from watcher.store.queries import (
     FindingEvent,
     ForceGrades,
     ForceHistory,
+    GradeStep,
     RunSummary,
     Status,
     UnitTimeline,
@@ -29,6 +31,7 @@ from watcher.store.state import PageState, PendingAlert, Store, body_hash
 from watcher.store.versions import Comparison, GradeRow
 
 __all__ = [
+    "ArchivedCapture",
     "Comparison",
     "DiscoveredPage",
     "Discoveries",
@@ -37,6 +40,7 @@ __all__ = [
     "ForceGrades",
     "ForceHistory",
     "GradeRow",
+    "GradeStep",
     "PageState",
     "PendingAlert",
     "QueuedAlert",

@@ -210,6 +210,7 @@ class GradeStep:
 
     seen_at: str
     grade: Grade
+    source: str = "live"  # "archive": read from a web archive's capture (`watcher backfill`)
 
 
 @dataclass(frozen=True)
@@ -265,13 +266,13 @@ def force_history(
     labels: dict[tuple[str, str], str] = {}
     findings: list[FindingEvent] = []
     latest: dict[tuple[str, str], Assessment] = {}
-    for page, seen_at, assessment in _readings_of(db, force):
+    for page, (seen_at, source), assessment in _readings_of(db, force):
         for judgement in assessment.judgements:
             key = (assessment.cycle, judgement.unit)
             labels[key] = judgement.label
             history = steps.setdefault(key, [])
             if not history or history[-1].grade is not judgement.grade:
-                history.append(GradeStep(seen_at, judgement.grade))
+                history.append(GradeStep(seen_at, judgement.grade, source))
         findings += _finding_events(latest.get(page), assessment, seen_at)
         latest[page] = assessment
     units = [
@@ -295,18 +296,18 @@ def force_history(
 
 def _readings_of(
     db: sqlite_utils.Database, organisation: str
-) -> Iterable[tuple[tuple[str, str], str, Assessment]]:
-    """Every stored assessment of one organisation, oldest first, with its page."""
+) -> Iterable[tuple[tuple[str, str], tuple[str, str], Assessment]]:
+    """Every stored assessment of one organisation, oldest first, with its page and source."""
     rows = db.query(
-        """select url, subject, fetched_at, assessment from assessments
+        """select url, subject, fetched_at, source, assessment from assessments
         where subject = :org
            or (subject = '' and json_extract(assessment, '$.organisation') = :org)
-        order by id""",
+        order by fetched_at, id""",
         {"org": organisation},
     )
     for row in rows:
         assessment = Assessment.from_dict(json.loads(row["assessment"]))
-        yield (row["url"], row["subject"]), row["fetched_at"], assessment
+        yield (row["url"], row["subject"]), (row["fetched_at"], row["source"]), assessment
 
 
 def _finding_events(
@@ -389,9 +390,12 @@ def current_grades(
 def _latest_assessments(db: sqlite_utils.Database) -> dict[str, list[Assessment]]:
     """Each page's latest assessment (per organisation), grouped by organisation."""
     rows = db.query(
-        """select a.assessment from assessments a
-        join (select max(id) as id from assessments group by url, subject) l on l.id = a.id
-        order by a.id"""
+        # Newest by date, not by row: an archived reading (backfill) may be stored
+        # after a newer live one.
+        """select assessment from (select assessment, fetched_at, id, row_number() over
+            (partition by url, subject order by fetched_at desc, id desc) as n
+            from assessments) where n = 1
+        order by fetched_at, id"""
     )
     grouped: dict[str, list[Assessment]] = {}
     for row in rows:

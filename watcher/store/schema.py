@@ -170,11 +170,40 @@ def _migration_discovery(db: sqlite_utils.Database) -> None:
         )
 
 
+def _migration_archive(db: sqlite_utils.Database) -> None:
+    """Readings from a web archive (`watcher backfill`), and the captures already processed.
+
+    `assessments.source` is "live" (fetched by a check) or "archive" (a capture read by
+    backfill, `fetched_at` being the capture time); `source_url` is the capture's address.
+    Safe in any order among other migrations: only what is missing is created.
+    """
+    columns = db.table("assessments").columns_dict
+    if "source" not in columns:
+        db.execute("alter table assessments add column source text not null default 'live'")
+    if "source_url" not in columns:
+        db.execute("alter table assessments add column source_url text")
+    if "archive_captures" not in db.table_names():
+        db.table("archive_captures").create(
+            {
+                "capture_url": str,  # <archive>/web/<timestamp>id_/<original>
+                "page_url": str,  # the watched page it is a copy of
+                "captured_at": str,
+                "family": str,
+                "outcome": str,  # "full", "anomalies", "unreadable"
+                "reason": str,
+                "processed_at": str,
+            },
+            pk="capture_url",
+        )
+        db.table("archive_captures").create_index(["page_url"])
+
+
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _migration_1,
     _migration_2,
     _migration_page_trust,
     _migration_discovery,
+    _migration_archive,
 )
 
 
@@ -222,6 +251,7 @@ def change_to_dict(change: Change) -> dict[str, Any]:
         "finding_kind": str(change.finding_kind) if change.finding_kind else None,
         "wording": [list(s) for s in change.wording.segments] if change.wording else None,
         "basis": change.basis,
+        "since_archived": change.since_archived,
     }
 
 
@@ -241,4 +271,5 @@ def change_from_dict(data: dict[str, Any]) -> Change:
         finding_kind=FindingKind(data["finding_kind"]) if data["finding_kind"] else None,
         wording=WordDiff(tuple((op, text) for op, text in wording)) if wording else None,
         basis=data.get("basis", ""),
+        since_archived=data.get("since_archived", ""),
     )

@@ -22,6 +22,7 @@ import sqlite_utils
 
 from watcher.faults import Stage, crash_point
 from watcher.models import Assessment, Change, ChangeKind
+from watcher.store.archived import ArchiveRecords
 from watcher.store.schema import change_from_dict, change_to_dict
 
 
@@ -89,12 +90,20 @@ def _health_since(state: PageState | None, opener: ChangeKind) -> str | None:
     return state.failing_since
 
 
+# A page's readings in time order: archived ones (backfill) are dated by their capture
+# and may be stored after newer live ones, so the row id alone is not the order.
+NEWEST_FIRST = "order by fetched_at desc, id desc"
+
+
 def body_hash(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()
 
 
-class Store:
-    """Reads and writes the state database; every multi-row write is one transaction."""
+class Store(ArchiveRecords):
+    """Reads and writes the state database; every multi-row write is one transaction.
+
+    Readings from a web archive (`watcher backfill`) are written by `ArchiveRecords`.
+    """
 
     def __init__(self, db: sqlite_utils.Database) -> None:
         self.db = db
@@ -128,8 +137,8 @@ class Store:
         """The last good assessment with its row id (the basis of changes found against it)."""
         rows = list(
             self.db.query(
-                """select id, assessment from assessments where url = ? and subject = ?
-                order by id desc limit 1""",
+                f"""select id, assessment from assessments where url = ? and subject = ?
+                {NEWEST_FIRST} limit 1""",
                 [url, subject],
             )
         )
@@ -148,7 +157,7 @@ class Store:
         """Every stored assessment of a page, oldest first, with when it was fetched."""
         rows = self.db.query(
             """select fetched_at, assessment from assessments where url = ? and subject = ?
-            order by id""",
+            order by fetched_at, id""",
             [url, subject],
         )
         return [(r["fetched_at"], Assessment.from_dict(json.loads(r["assessment"]))) for r in rows]
@@ -312,8 +321,8 @@ class Store:
         digest = assessment.content_hash()
         latest = list(
             self.db.query(
-                """select hash from assessments where url = ? and subject = ?
-                order by id desc limit 1""",
+                f"""select hash from assessments where url = ? and subject = ?
+                {NEWEST_FIRST} limit 1""",
                 [url, subject],
             )
         )
