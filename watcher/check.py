@@ -113,7 +113,8 @@ def run_once(
     if new_pages:
         baseline = render_baseline(new_pages, now().date())
         store.queue_baseline(run_id, baseline.to_dict(), now())
-    tally = deliver(store, notifier, now)
+    tally = deliver(store, notifier, now, should_stop)  # stopped: the rest stays queued
+    report.stopped = report.stopped or should_stop()
     report.alerts_sent += tally.alerts_sent
     report.alerts_pending += tally.alerts_pending
     report.delivery_error = tally.delivery_error

@@ -56,6 +56,7 @@ def status_view(status: Status, next_check: datetime | None, jitter: int) -> Ren
         _runs_table(status.runs) if status.runs else Text("No run yet."),
         _failing_table(status) if status.failing else Text("No page is failing."),
         _pending_table(status) if status.pending else Text("No alert is waiting."),
+        *(Text(f"Delivery: {notice}", style="yellow") for notice in status.notices),
     )
 
 

@@ -102,6 +102,7 @@ class Status:
     runs: tuple[RunSummary, ...]
     failing: tuple[FailingPage, ...]
     pending: tuple[WaitingAlert, ...]
+    notices: tuple[str, ...] = ()  # what delivery cannot promise now, and why
 
     @property
     def healthy(self) -> bool:
@@ -145,7 +146,15 @@ def status(db: sqlite_utils.Database, *, runs: int = 5, in_progress: bool = True
             )
             for row in pending_rows
         ),
+        notices=_notices(db),
     )
+
+
+def _notices(db: sqlite_utils.Database) -> tuple[str, ...]:
+    if not db.table("delivery_notices").exists():
+        return ()  # a database from before the table (opened read-only, not migrated)
+    rows = db.query("select message, noted_at from delivery_notices order by key")
+    return tuple(f"{row['message']} (since {row['noted_at'][:16]})" for row in rows)
 
 
 def _run(row: dict[str, Any], in_progress: bool) -> RunSummary:
