@@ -1,9 +1,13 @@
 """A fake Slack for tests: a real threaded HTTP server on 127.0.0.1 (port 0).
 
-It answers `POST /api/chat.postMessage` (JSON or form body, Bearer token) and one
-Incoming Webhook path, records every attempt and every accepted message, can be told
-to fail the next calls (429 + Retry-After, 5xx, a delay, a Slack error), and checks
-Slack's Block Kit limits itself so tests prove our messages fit.
+It answers `POST /api/chat.postMessage` (JSON or form body, Bearer token), keeping
+each message's metadata, `conversations.history` (newest first, `oldest`, `limit`,
+`cursor`, metadata only with `include_all_metadata`; `missing_scope` when told it
+lacks the history scope) and one Incoming Webhook path. It records every attempt and
+every accepted message, can be told to fail the next calls (429 + Retry-After, 5xx, a
+delay, a Slack error) or to answer every call late (`hang`), and checks Slack's Block
+Kit limits itself so tests prove our messages fit. A message's ts is the time Slack
+took it, as Slack's are.
 
 Use the `fake_slack` fixture, or `FakeSlack()` as a context manager.
 """
@@ -99,6 +103,10 @@ class FakeSlack:
         self.webhook_path = webhook_path
         self.enforce_limits = enforce_limits
         self.max_blocks = max_blocks
+        self.history_scope = True  # False: conversations.history answers missing_scope
+        self.hang = 0.0  # seconds to wait before answering every call (a Slack timing out)
+        self.post_delay = 0.0  # seconds between taking a message and answering (the window)
+        self._last_ts = 0.0
         self.messages: list[dict[str, Any]] = []  # accepted: via, channel, text, blocks
         self.attempts: list[dict[str, Any]] = []  # every request: path, headers, payload
         self._failures: deque[Failure | None] = deque()  # None: accept this call
@@ -167,7 +175,15 @@ class FakeSlack:
         with self._lock:
             (self.messages if kind == "message" else self.attempts).append(item)
 
-    def answer_api(self, headers: dict[str, str], payload: dict[str, Any]) -> _Answer:
+    def _new_ts(self) -> str:
+        with self._lock:
+            self._last_ts = max(time.time(), self._last_ts + 0.000001)
+            return f"{self._last_ts:.6f}"
+
+    def answer_api(self, method: str, headers: dict[str, str], payload: dict[str, Any]) -> _Answer:
+        if self.hang:  # Slack timing out: the caller gives up first; nothing is taken
+            time.sleep(self.hang)
+            return _Answer(504, "Gateway Timeout", "text/plain")
         failure = self._next_failure()
         if failure and failure.delay:
             time.sleep(failure.delay)
@@ -179,14 +195,43 @@ class FakeSlack:
             return _json(200, {"ok": False, "error": "not_authed"})
         if token != self.token:
             return _json(200, {"ok": False, "error": "invalid_auth"})
+        if method == "conversations.history":
+            return self._history(payload)
         error = limit_error(payload, max_blocks=self.max_blocks) if self.enforce_limits else None
         if error:
             return _json(200, {"ok": False, "error": error})
-        ts = f"1700000000.{len(self.messages) + 1:06d}"
+        ts = self._new_ts()
         self._record("message", _message("api", payload, ts))
+        if self.post_delay:
+            time.sleep(self.post_delay)
         return _json(200, {"ok": True, "channel": payload.get("channel"), "ts": ts})
 
+    def _history(self, payload: dict[str, Any]) -> _Answer:
+        if not self.history_scope:
+            return _json(200, {"ok": False, "error": "missing_scope", "needed": "channels:history"})
+        oldest = float(payload.get("oldest") or 0)
+        with self._lock:
+            found = [
+                m
+                for m in reversed(self.messages)
+                if m["via"] == "api"
+                and m["channel"] == payload.get("channel")
+                and float(m["ts"]) > oldest
+            ]
+        start = int(payload.get("cursor") or 0)
+        limit = int(payload.get("limit") or 100)
+        metadata = str(payload.get("include_all_metadata")).lower() in ("true", "1")
+        page = [_history_item(m, metadata) for m in found[start : start + limit]]
+        more = start + limit < len(found)
+        cursor = {"next_cursor": str(start + limit) if more else ""}
+        return _json(
+            200, {"ok": True, "messages": page, "has_more": more, "response_metadata": cursor}
+        )
+
     def answer_webhook(self, path: str, payload: dict[str, Any]) -> _Answer:
+        if self.hang:
+            time.sleep(self.hang)
+            return _Answer(504, "Gateway Timeout", "text/html")
         failure = self._next_failure()
         if failure and failure.delay:
             time.sleep(failure.delay)
@@ -200,6 +245,8 @@ class FakeSlack:
         if error:
             return _Answer(400, error, "text/html")
         self._record("message", _message("webhook", payload, None))
+        if self.post_delay:
+            time.sleep(self.post_delay)
         return _Answer(200, "ok", "text/html")
 
 
@@ -237,7 +284,23 @@ def _message(via: str, payload: dict[str, Any], ts: str | None) -> dict[str, Any
         "text": payload.get("text"),
         "blocks": payload.get("blocks") or [],
         "unfurl_links": payload.get("unfurl_links"),
+        "metadata": _metadata(payload.get("metadata")),
+        "thread_ts": payload.get("thread_ts"),
+        "reply_broadcast": payload.get("reply_broadcast"),
     }
+
+
+def _metadata(value: Any) -> dict[str, Any] | None:
+    if isinstance(value, str):  # a form body carries it as JSON text
+        value = json.loads(value)
+    return value if isinstance(value, dict) else None
+
+
+def _history_item(message: dict[str, Any], metadata: bool) -> dict[str, Any]:
+    item = {"type": "message", "ts": message["ts"], "text": message["text"]}
+    if metadata and message["metadata"]:
+        item["metadata"] = message["metadata"]
+    return item
 
 
 def _parse_body(content_type: str, raw: bytes) -> dict[str, Any]:
@@ -253,17 +316,27 @@ def _parse_body(content_type: str, raw: bytes) -> dict[str, Any]:
 
 def _handler_for(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            path, _, query = self.path.partition("?")
+            payload = {k: v[0] for k, v in parse_qs(query).items()}
+            self._answer(path, payload)
+
         def do_POST(self) -> None:
             raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            payload = _parse_body(self.headers.get("Content-Type", ""), raw)
+            path, _, query = self.path.partition("?")
+            payload.update({k: v[0] for k, v in parse_qs(query).items()})
+            self._answer(path, payload)
+
+        def _answer(self, path: str, payload: dict[str, Any]) -> None:
             headers = {k.lower(): v for k, v in self.headers.items()}
-            payload = _parse_body(headers.get("content-type", ""), raw)
-            fake._record("attempt", {"path": self.path, "headers": headers, "payload": payload})
-            if self.path == "/api/chat.postMessage":
-                answer = fake.answer_api(headers, payload)
-            elif self.path.startswith("/api/"):
+            fake._record("attempt", {"path": path, "headers": headers, "payload": payload})
+            if path in ("/api/chat.postMessage", "/api/conversations.history"):
+                answer = fake.answer_api(path.removeprefix("/api/"), headers, payload)
+            elif path.startswith("/api/"):
                 answer = _json(404, {"ok": False, "error": "unknown_method"})
             else:  # any other path is a webhook: the right one, or Slack's no_service
-                answer = fake.answer_webhook(self.path, payload)
+                answer = fake.answer_webhook(path, payload)
             self._write(answer)
 
         def _write(self, answer: _Answer) -> None:

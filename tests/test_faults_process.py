@@ -3,8 +3,9 @@ and two runs started at once. Real processes, real sockets, a real SQLite file.
 
 The crash switch is the library's own (`WATCHER_CRASH_AT`, see `watcher.faults`). After
 every crash the next run must alert every change exactly once, with one documented
-exception: killed after Slack took a message but before the store marked it sent, the
-next run posts that one message again (at most once per crash).
+exception: killed after Slack took a message but before the store marked it sent, a
+webhook (or a bot token without the history scope) posts that one message again (at
+most once per crash); a bot token reads the channel back and posts nothing twice.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import signal
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner, Result
 
 from tests.fake_site import FakeSite
 from tests.fake_slack import FakeSlack
@@ -31,6 +33,7 @@ from tests.fault_kit import (  # noqa: F401 -- no_backoff is an autouse fixture
     write_config,
 )
 from tests.pages import AFI_STOP_SEARCH, LegitimacyPage2017
+from watcher.cli import main
 from watcher.faults import Stage
 
 CHANGED = LegitimacyPage2017(pillar_grade="Good", afis={1: [AFI_STOP_SEARCH]}).html()
@@ -66,7 +69,7 @@ def test_crash_at_any_stage_loses_nothing(
     env: dict[str, str],
     baseline: int,
 ) -> None:
-    """Killed at `stage`, the next run alerts each change once (twice at most in the window)."""
+    """Killed at `stage` (bot token), the next run alerts each change exactly once."""
     fake_site.set_page(LEGITIMACY, CHANGED)
     crashed = check_process(config, env, crash_at=stage)
     assert crashed.returncode == -signal.SIGKILL, crashed.stderr
@@ -78,16 +81,63 @@ def test_crash_at_any_stage_loses_nothing(
     assert integrity(config) == "ok"
     assert query(config, "select id from outbox where state = 'pending'") == []
 
-    window = stage is Stage.SLACK_ACCEPTED
     counts = tally(fake_slack.messages[baseline:], EXPECTED, ALARMS_LEFT)
     outcome = (
         f"killed (exit {crashed.returncode}); next run exit {recovered.returncode}, "
         f"integrity_check {integrity(config)}, nothing pending"
     )
-    record("process", f"SIGKILL at {stage}", outcome, counts, window=window)
-    assert (counts.expected, counts.delivered, counts.false_alerts) == (4, 4, 0)
-    # The documented bound: only a crash between Slack and the store repeats, once.
-    assert counts.duplicates == (len(EXPECTED) if window else 0)
+    record("process", f"SIGKILL at {stage}", outcome, counts)
+    # Killed between Slack taking the message and the store marking it sent, the next
+    # run reads the channel back (the message's metadata names its outbox rows).
+    assert counts == Tally(expected=4, delivered=4, duplicates=0, false_alerts=0)
+
+
+def test_crash_after_slack_accepted_without_history_scope_repeats_once(
+    fake_site: FakeSite,
+    fake_slack: FakeSlack,
+    config: Path,
+    env: dict[str, str],
+    baseline: int,
+) -> None:
+    """Without channels:history, a crash in the window reposts once, and status says why."""
+    fake_slack.history_scope = False
+    fake_site.set_page(LEGITIMACY, CHANGED)
+    crashed = check_process(config, env, crash_at=Stage.SLACK_ACCEPTED)
+    assert crashed.returncode == -signal.SIGKILL, crashed.stderr
+    recovered = check_process(config, env)
+    assert recovered.returncode == 0, recovered.stdout + recovered.stderr
+    counts = tally(fake_slack.messages[baseline:], EXPECTED, ALARMS_LEFT)
+    record(
+        "process", "SIGKILL at slack_accepted, no history scope", "sent again", counts, window=True
+    )
+    assert counts == Tally(expected=4, delivered=4, duplicates=4, false_alerts=0)
+    notices = query(config, "select message from delivery_notices")
+    assert len(notices) == 1
+    assert "channels:history" in notices[0]["message"]
+    status = status_here(config)
+    assert "channels:history" in " ".join(status.output.split())
+
+
+def test_crash_after_webhook_accepted_repeats_once(
+    fake_site: FakeSite, fake_slack: FakeSlack, config: Path
+) -> None:
+    """A webhook cannot be read back: killed in the window, its one message goes again."""
+    env = {"SLACK_WEBHOOK_URL": fake_slack.webhook_url}
+    config.write_text(config.read_text().replace('channel = "C0TEST"\n', ""))
+    fake_site.set_page(LEGITIMACY, LegitimacyPage2017().html())
+    assert check_here(config, env).exit_code == 0
+    baseline = len(fake_slack.messages)
+    fake_site.set_page(LEGITIMACY, CHANGED)
+    crashed = check_process(config, env, crash_at=Stage.SLACK_ACCEPTED)
+    assert crashed.returncode == -signal.SIGKILL, crashed.stderr
+    assert check_process(config, env).returncode == 0
+    counts = tally(fake_slack.messages[baseline:], EXPECTED, ALARMS_LEFT)
+    record("process", "SIGKILL at slack_accepted (webhook)", "sent again", counts, window=True)
+    assert counts == Tally(expected=4, delivered=4, duplicates=4, false_alerts=0)
+
+
+def status_here(config: Path) -> Result:
+    return CliRunner().invoke(main, ["--config", str(config), "status"], catch_exceptions=False)
 
 
 def test_two_checks_at_once_one_runs_and_one_exits(

@@ -146,7 +146,9 @@ def run_once(
     if new_pages:
         baseline = render_baseline(new_pages, now().date())
         store.queue_baseline(run_id, baseline.to_dict(), now())
-    tally = deliver(store, notifier, now, max_messages=alerts.max_messages)
+    # Stopped: the rest stays queued. At most `max_messages` per organisation.
+    tally = deliver(store, notifier, now, should_stop, max_messages=alerts.max_messages)
+    report.stopped = report.stopped or should_stop()
     report.alerts_sent += tally.alerts_sent
     report.alerts_pending += tally.alerts_pending
     report.delivery_error = tally.delivery_error

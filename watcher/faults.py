@@ -22,6 +22,7 @@ class Stage(StrEnum):
     FETCHED = "fetched"  # a page's response is in; nothing of it is stored yet
     ASSESSMENT_STORED = "assessment_stored"  # inside the store transaction, before changes
     CHANGES_STORED = "changes_stored"  # assessment, changes and outbox committed; unsent
+    IN_FLIGHT = "in_flight"  # outbox rows marked in flight; not yet posted
     SLACK_ACCEPTED = "slack_accepted"  # Slack took a message; its outbox rows are not sent
     MARKED_SENT = "marked_sent"  # the outbox rows are marked sent; the run is unfinished
 

@@ -2,7 +2,9 @@
 
 APScheduler 3's BlockingScheduler with one job: a CronTrigger from `[schedule]`,
 an hour's misfire grace, coalescing, and never two runs at once. SIGTERM and
-SIGINT stop it between pages; a run in progress finishes its current page.
+SIGINT stop it between pages; a run in progress finishes its current page and its
+delivery stops after the message in flight (`stop_on_signals` does the same for one
+`watcher check`).
 """
 
 from __future__ import annotations
@@ -10,8 +12,8 @@ from __future__ import annotations
 import logging
 import signal
 import threading
-from collections.abc import Callable
-from contextlib import suppress
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import replace
 from datetime import datetime
 from types import FrameType
@@ -129,6 +131,33 @@ def _stop_on_signals(scheduler: BlockingScheduler, stop: threading.Event) -> Non
     scheduler.add_listener(on_start, EVENT_SCHEDULER_START)
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
+
+
+@contextmanager
+def stop_on_signals() -> Iterator[threading.Event]:
+    """For one `watcher check`: SIGTERM / SIGINT set the event instead of killing it.
+
+    The run finishes its page, sends no further message after the one in flight and
+    records itself as stopped; what is queued waits for the next run. The previous
+    handlers come back afterwards. Only the main thread may install handlers: elsewhere
+    (an embedding program) the event is simply never set by a signal.
+    """
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        if not stop.is_set():
+            log.info("received %s: stopping after the current page", signal.Signals(signum).name)
+        stop.set()
+
+    if threading.current_thread() is not threading.main_thread():
+        yield stop
+        return
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield stop
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def _log_next(prefix: str, settings: ScheduleSettings, now: datetime, second: int) -> None:

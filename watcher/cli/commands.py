@@ -39,7 +39,7 @@ from watcher.lock import LockError, RunLock
 from watcher.models import Assessment
 from watcher.notify import ConsoleNotifier, Notifier, notifier_from_env
 from watcher.parse import parse_all
-from watcher.schedule import run_forever
+from watcher.schedule import run_forever, stop_on_signals
 from watcher.store import Store, StoreError, open_database
 from watcher.trust import distrust
 
@@ -132,8 +132,18 @@ def check(ctx: click.Context, forces: tuple[str, ...], dry_run: bool) -> None:
     quiet = bool(ctx.find_root().params.get("quiet"))
     # A bar on a terminal; elsewhere (cron, Procfile) the log has a line per page.
     show_bar = STDERR.is_terminal and not quiet
-    with page_progress(STDERR, len(_pages(config, forces)), show=show_bar) as on_page:
-        report = check_once(config, console, forces=forces, dry_run=dry_run, on_page=on_page)
+    with (
+        stop_on_signals() as stop,
+        page_progress(STDERR, len(_pages(config, forces)), show=show_bar) as on_page,
+    ):
+        report = check_once(
+            config,
+            console,
+            forces=forces,
+            dry_run=dry_run,
+            should_stop=stop.is_set,
+            on_page=on_page,
+        )
     if not quiet or report.exit_code or dry_run:
         _summarise(console, report, dry_run)
     if report.fatal:
@@ -152,7 +162,7 @@ def check_once(
 ) -> RunReport:
     """One locked run with fresh I/O objects: what `check` and each scheduled job do."""
     pages = _pages(config, forces)
-    notifier = ConsoleNotifier(console) if dry_run else _notifier(config, console)
+    notifier = ConsoleNotifier(console) if dry_run else _notifier(config, console, should_stop)
     try:
         with (
             RunLock(config.state.path),
@@ -218,9 +228,9 @@ def _pages(config: Config, only: tuple[str, ...]) -> list[Page]:
     return select_pages(config, only)
 
 
-def _notifier(config: Config, console: Console) -> Notifier:
+def _notifier(config: Config, console: Console, should_stop: Callable[[], bool]) -> Notifier:
     try:
-        return notifier_from_env(os.environ, config.slack, console)
+        return notifier_from_env(os.environ, config.slack, console, should_stop=should_stop)
     except ConfigError as exc:
         raise CannotRun(str(exc)) from None
 

@@ -59,6 +59,7 @@ def status_view(status: Status, next_check: datetime | None, jitter: int) -> Ren
         _unreadable_table(status) if status.unreadable else Text("Every page reads reliably."),
         _pending_table(status) if status.pending else Text("No alert is waiting."),
         *([_discovered_table(status)] if status.discovered else []),
+        *(Text(f"Delivery: {notice}", style="yellow") for notice in status.notices),
     )
 
 

@@ -8,12 +8,13 @@ confirms it, so a failure part-way never reposts what Slack already took.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from watcher.faults import Stage, crash_point
 from watcher.models import ChangeKind
 from watcher.notify.message import Message
+from watcher.notify.readback import NOTICE_KEY, ReadsBack, alert_metadata
 from watcher.notify.render import HEALTH_KINDS, render_digest, render_health, render_overflow
 from watcher.notify.senders import Notifier
 from watcher.store import PendingAlert, Store
@@ -35,19 +36,34 @@ class DeliveryTally:
 
 
 def deliver(
-    store: Store, notifier: Notifier, now: Callable[[], datetime], *, max_messages: int = 3
+    store: Store,
+    notifier: Notifier,
+    now: Callable[[], datetime],
+    should_stop: Callable[[], bool] = lambda: False,
+    *,
+    max_messages: int = 3,
 ) -> DeliveryTally:
     """Send every pending alert, oldest first; mark each sent only once Slack confirms.
 
-    At most `max_messages` messages per organisation (`[alerts] max_messages`): the
-    rest of its alerts go out as one summary by count, marked sent with it.
+    Rows a crashed run left in flight are first looked up in Slack (`readback`), so
+    only what did not arrive goes again. `should_stop` is asked before each message:
+    once it says yes, the rest stays queued for the next run. At most `max_messages`
+    messages per organisation (`[alerts] max_messages`): the rest of its alerts go out
+    as one summary by count, marked sent with it.
     """
     report = DeliveryTally()
-    for alert_ids, messages in _batches(store.pending_alerts(), max_messages):
-        if report.fatal:
+    pending = _reconcile(store, notifier, store.pending_alerts(), now, report)
+    for alert_ids, messages in _batches(pending, max_messages):
+        if report.fatal or should_stop():
             report.alerts_pending += len(alert_ids)
             continue
-        error, fatal, ts = _send_all(notifier, messages)
+        store.mark_in_flight(alert_ids, now())
+        crash_point(Stage.IN_FLIGHT)
+        tagged = [
+            replace(m, metadata=alert_metadata(alert_ids, part, len(messages)))
+            for part, m in enumerate(messages)
+        ]
+        error, fatal, ts = _send_all(notifier, tagged)
         if error is None:
             # The one window that can repeat a message: Slack has it, the store not yet.
             crash_point(Stage.SLACK_ACCEPTED)
@@ -61,6 +77,44 @@ def deliver(
         if fatal:
             report.fatal = error
     return report
+
+
+def _reconcile(
+    store: Store,
+    notifier: Notifier,
+    pending: list[PendingAlert],
+    now: Callable[[], datetime],
+    report: DeliveryTally,
+) -> list[PendingAlert]:
+    """Mark sent the in-flight rows Slack already has; return the rows still to post.
+
+    A webhook cannot be read back: its in-flight rows go again (the documented bound),
+    and so do a bot's when its token may not read history (noted for `watcher status`).
+    When Slack cannot be asked this time, the in-flight rows wait for the next run.
+    """
+    in_flight = [a for a in pending if a.in_flight_at]
+    if not in_flight or not isinstance(notifier, ReadsBack):
+        return pending
+    since = min(datetime.fromisoformat(a.in_flight_at or "") for a in in_flight)
+    readback = notifier.read_back(since)
+    if readback.unavailable:
+        store.set_notice(NOTICE_KEY, readback.unavailable, now())
+        return pending
+    store.clear_notice(NOTICE_KEY)
+    if readback.error:
+        held = {a.id for a in in_flight}
+        report.alerts_pending += len(held)
+        report.delivery_error = readback.error
+        return [a for a in pending if a.id not in held]
+    arrived: dict[str, list[str]] = {}
+    for alert in in_flight:
+        if alert.id in readback.posted:
+            arrived.setdefault(readback.posted[alert.id], []).append(alert.id)
+    for ts, alert_ids in arrived.items():
+        store.mark_sent(alert_ids, ts or None, now())
+        report.alerts_sent += len(alert_ids)
+    done = {alert_id for alert_ids in arrived.values() for alert_id in alert_ids}
+    return [a for a in pending if a.id not in done]
 
 
 def _send_all(

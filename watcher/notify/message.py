@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 # Slack's hard limits for Block Kit messages.
@@ -42,6 +42,9 @@ class Message:
 
     text: str
     blocks: tuple[dict[str, Any], ...] = ()
+    # Slack message metadata (bot token only): which outbox rows this message carries,
+    # so a run after a crash can read Slack back instead of posting twice. Not stored.
+    metadata: dict[str, Any] | None = field(default=None, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form stored in the outbox."""
@@ -186,13 +189,16 @@ def split_message(message: Message) -> tuple[Message, Message] | None:
     elif len(body) == 1 and (halves := _halve_section(body[0])):
         first, second = (halves[0],), (halves[1],)
     elif not body and (text_halves := _halve_text(message.text)):
-        return Message(text_halves[0]), Message(text_halves[1])
+        return (
+            Message(text_halves[0], metadata=message.metadata),
+            Message(text_halves[1], metadata=message.metadata),
+        )
     else:
         return None
     continued = tuple(header_block(_continued(b["text"]["text"], HEADER_MAX)) for b in head)
     return (
-        Message(message.text, (*head, *first)),
-        Message(_continued(message.text, 3000), (*continued, *second)),
+        Message(message.text, (*head, *first), message.metadata),
+        Message(_continued(message.text, 3000), (*continued, *second), message.metadata),
     )
 
 

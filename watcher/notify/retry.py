@@ -6,6 +6,7 @@ Anything longer (a long Retry-After, a Slack outage) is left to the next run.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from slack_sdk.http_retry import (
@@ -19,6 +20,8 @@ from slack_sdk.http_retry import (
 )
 from slack_sdk.http_retry.builtin_handlers import ServerErrorRetryHandler
 from slack_sdk.http_retry.jitter import Jitter, RandomJitter
+
+_SLICE = 0.1  # seconds between two looks at the stop flag while waiting to retry
 
 
 class _NoJitter(Jitter):
@@ -84,11 +87,62 @@ class RetryPolicy:
     jitter: bool = True  # add up to 1 s at random (off in tests, to keep them exact)
     max_retry_after: float = 10.0  # seconds; a longer Retry-After is left for the next run
 
-    def handlers(self) -> list[RetryHandler]:
+    def handlers(self, should_stop: Callable[[], bool] = lambda: False) -> list[RetryHandler]:
+        """slack-sdk's retry handlers; once `should_stop` says yes, no retry and no wait."""
         jitter = RandomJitter() if self.jitter else _NoJitter()
         interval = BackoffRetryIntervalCalculator(self.backoff, jitter)
-        return [
+        handlers: list[RetryHandler] = [
             ConnectionErrorRetryHandler(self.retries, interval),
             ServerErrorRetryHandler(self.retries, interval),
             _ShortRateLimitRetryHandler(self.retries, self.max_retry_after, jitter),
         ]
+        return [_Stoppable(handler, should_stop) for handler in handlers]
+
+
+def _wait(handler: RetryHandler, state: RetryState, response: HttpResponse | None) -> float:
+    if isinstance(handler, _ShortRateLimitRetryHandler):
+        return handler.jitter.recalculate(_retry_after(response) or 0)
+    return handler.interval_calculator.calculate_sleep_duration(state.current_attempt)
+
+
+class _Stoppable(RetryHandler):
+    """A retry handler that gives up when the process is asked to stop.
+
+    Its wait between attempts is cut into short sleeps, each after asking again, so a
+    SIGTERM during a backoff or a Retry-After ends the wait within a tenth of a second.
+    """
+
+    def __init__(self, inner: RetryHandler, should_stop: Callable[[], bool]) -> None:
+        super().__init__(inner.max_retry_count, inner.interval_calculator)
+        self.inner = inner
+        self.should_stop = should_stop
+
+    def can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        if self.should_stop():
+            return False
+        return self.inner.can_retry(state=state, request=request, response=response, error=error)
+
+    def prepare_for_next_attempt(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        # The inner handler's own steps, with its wait made interruptible.
+        state.next_attempt_requested = True
+        self._sleep(_wait(self.inner, state, response))
+        state.increment_current_attempt()
+
+    def _sleep(self, seconds: float) -> None:
+        deadline = time.monotonic() + seconds
+        while not self.should_stop() and (left := deadline - time.monotonic()) > 0:
+            time.sleep(min(left, _SLICE))

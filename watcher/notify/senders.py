@@ -15,6 +15,7 @@ import http.client
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 from urllib.error import URLError
 from urllib.parse import urlsplit
@@ -28,11 +29,26 @@ from slack_sdk.webhook import WebhookClient
 from watcher.config import ConfigError, SlackSettings
 from watcher.notify.console import print_message
 from watcher.notify.message import Message, split_message
+from watcher.notify.readback import (
+    HISTORY_PAGE,
+    MAX_HISTORY_PAGES,
+    UNAVAILABLE,
+    UNREADABLE,
+    Readback,
+    oldest,
+    posted_ids,
+)
 from watcher.notify.redact import REDACTOR, guard_token, guard_webhook, redact_webhook_url
 from watcher.notify.retry import RetryPolicy
 
 logger = logging.getLogger(__name__)
 REDACTOR.guard(logger)
+
+
+# Seconds for one Slack request. Short, so a stop (SIGTERM) waits at most this long for
+# the message in flight; Slack answers in well under a second. A post that times out
+# after Slack took it is found by the read-back (bot token) or repeated once (webhook).
+SLACK_TIMEOUT = 5.0
 
 
 class SlackConfigError(ConfigError, ValueError):
@@ -168,6 +184,7 @@ class SlackWebNotifier:
                 blocks=list(message.blocks) or None,
                 unfurl_links=False,
                 unfurl_media=False,
+                metadata=message.metadata,
             )
         except SlackApiError as exc:
             return self._refused(exc.response)
@@ -175,6 +192,29 @@ class SlackWebNotifier:
             return _Attempt(Delivery(ok=False, error=REDACTOR.redact(_network_error(exc))))
         ts = response.get("ts")
         return _Attempt(Delivery(ok=True, ts=str(ts) if ts else None))
+
+    def read_back(self, since: datetime) -> Readback:
+        """Which outbox rows reached the channel since `since` (see `readback`)."""
+        found: list[dict[str, Any]] = []
+        cursor = None
+        try:
+            for _ in range(MAX_HISTORY_PAGES):
+                page = self._client.conversations_history(
+                    channel=self._channel,
+                    oldest=oldest(since),
+                    include_all_metadata=True,
+                    limit=HISTORY_PAGE,
+                    cursor=cursor,
+                )
+                found += [m for m in page.get("messages") or [] if isinstance(m, dict)]
+                cursor = (page.get("response_metadata") or {}).get("next_cursor")
+                if not cursor:
+                    break
+        except SlackApiError as exc:
+            return _history_refused(exc.response)
+        except _NETWORK_ERRORS as exc:
+            return Readback(error=REDACTOR.redact(_network_error(exc)))
+        return Readback(posted=posted_ids(found))
 
     def _refused(self, response: SlackResponse) -> _Attempt:
         status = response.status_code
@@ -192,6 +232,15 @@ class SlackWebNotifier:
         else:
             error = f"Slack refused the message: {_clip(code)} (HTTP {status})"
         return _Attempt(Delivery(ok=False, error=REDACTOR.redact(error)), code in _TOO_LONG)
+
+
+def _history_refused(response: SlackResponse) -> Readback:
+    data = response.data if isinstance(response.data, dict) else {}
+    code = str(data.get("error") or f"HTTP {response.status_code}")
+    if code in UNREADABLE:
+        return Readback(unavailable=UNAVAILABLE.format(code=code))
+    reason = f"could not read Slack's history to check for a message already posted ({code})"
+    return Readback(error=REDACTOR.redact(f"{reason}; left pending for the next run"))
 
 
 def _header(headers: Mapping[str, Any], name: str) -> str | None:
@@ -290,11 +339,14 @@ def notifier_from_env(
     settings: SlackSettings,
     console: Console,
     *,
-    timeout: float = 30,
+    timeout: float = SLACK_TIMEOUT,
     retry: RetryPolicy = RetryPolicy(),  # frozen, so one shared default is safe
+    should_stop: Callable[[], bool] = lambda: False,
 ) -> Notifier:
     """Slack by bot token (SLACK_BOT_TOKEN + slack.channel), by webhook (SLACK_WEBHOOK_URL),
     or the terminal when neither is set. The bot token wins when both are set.
+
+    `should_stop`: once it says yes, no post is retried and no retry wait goes on.
     """
     token = environ.get("SLACK_BOT_TOKEN", "").strip()
     webhook_url = environ.get("SLACK_WEBHOOK_URL", "").strip()
@@ -308,7 +360,7 @@ def notifier_from_env(
             token=token,
             base_url=settings.api_url,
             timeout=timeout,  # type: ignore[arg-type]  # urllib takes float seconds
-            retry_handlers=retry.handlers(),
+            retry_handlers=retry.handlers(should_stop),
         )
         return SlackWebNotifier(client, settings.channel)
     if webhook_url:
@@ -317,7 +369,7 @@ def notifier_from_env(
         webhook = WebhookClient(
             webhook_url,
             timeout=timeout,  # type: ignore[arg-type]  # urllib takes float seconds
-            retry_handlers=retry.handlers(),
+            retry_handlers=retry.handlers(should_stop),
         )
         return WebhookNotifier(webhook)
     return ConsoleNotifier(console)

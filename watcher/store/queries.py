@@ -118,6 +118,7 @@ class Status:
     unreadable: tuple[UnreadablePage, ...] = ()
     # Pages a listing announced and the watcher checks since (`[discover]`).
     discovered: tuple[DiscoveredPage, ...] = ()
+    notices: tuple[str, ...] = ()  # what delivery cannot promise now, and why
 
     @property
     def healthy(self) -> bool:
@@ -176,6 +177,7 @@ def status(db: sqlite_utils.Database, *, runs: int = 5, in_progress: bool = True
             for row in unreadable_rows
         ),
         discovered=_discovered(db),
+        notices=_notices(db),
     )
 
 
@@ -184,6 +186,13 @@ def _discovered(db: sqlite_utils.Database) -> tuple[DiscoveredPage, ...]:
         return ()
     rows = db.query("select * from discovered_pages order by added_at desc, url")
     return tuple(DiscoveredPage(**row) for row in rows)
+
+
+def _notices(db: sqlite_utils.Database) -> tuple[str, ...]:
+    if not db.table("delivery_notices").exists():
+        return ()  # a database from before the table (opened read-only, not migrated)
+    rows = db.query("select message, noted_at from delivery_notices order by key")
+    return tuple(f"{row['message']} (since {row['noted_at'][:16]})" for row in rows)
 
 
 def _run(row: dict[str, Any], in_progress: bool) -> RunSummary:

@@ -198,12 +198,27 @@ def _migration_archive(db: sqlite_utils.Database) -> None:
         db.table("archive_captures").create_index(["page_url"])
 
 
+def _migration_delivery_in_flight(db: sqlite_utils.Database) -> None:
+    """Exactly-once delivery: when a row went in flight, and the delivery notices.
+
+    `outbox.in_flight_at`: when a post of the row was first attempted, so a run after a
+    crash can ask Slack whether it arrived. `delivery_notices`: what the operator must
+    know about delivery (e.g. Slack's history cannot be read back). Only what is
+    missing is created, so this is safe in any order among the migrations.
+    """
+    if "in_flight_at" not in db.table("outbox").columns_dict:
+        db.table("outbox").add_column("in_flight_at", str)
+    if not db.table("delivery_notices").exists():
+        db.table("delivery_notices").create({"key": str, "message": str, "noted_at": str}, pk="key")
+
+
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _migration_1,
     _migration_2,
     _migration_page_trust,
     _migration_discovery,
     _migration_archive,
+    _migration_delivery_in_flight,
 )
 
 

@@ -54,6 +54,7 @@ class PendingAlert:
     payload: dict[str, Any] | None
     created_at: str
     attempts: int
+    in_flight_at: str | None = None  # a post was attempted then: it may have arrived
 
 
 def _page_state(row: dict[str, Any]) -> PageState:
@@ -435,6 +436,7 @@ class Store(ArchiveRecords):
                 payload=json.loads(row["payload"]) if row["payload"] else None,
                 created_at=row["created_at"],
                 attempts=row["attempts"],
+                in_flight_at=row.get("in_flight_at"),
             )
             for row in rows
         ]
@@ -447,6 +449,29 @@ class Store(ArchiveRecords):
                     attempts = attempts + 1, last_error = null where id = ?""",
                     [ts, now.isoformat(), alert_id],
                 )
+
+    def mark_in_flight(self, alert_ids: Sequence[str], now: datetime) -> None:
+        """Note, before posting, that these rows may reach Slack from now on.
+
+        The first attempt's time is kept: a later run reads Slack back from then.
+        """
+        with self.transaction():
+            for alert_id in alert_ids:
+                self.db.execute(
+                    "update outbox set in_flight_at = coalesce(in_flight_at, ?) where id = ?",
+                    [now.isoformat(), alert_id],
+                )
+
+    def set_notice(self, key: str, message: str, now: datetime) -> None:
+        """Keep a delivery notice for `watcher status` (replacing one of the same key)."""
+        with self.transaction():
+            self.db.table("delivery_notices").upsert(
+                {"key": key, "message": message, "noted_at": now.isoformat()}, pk="key"
+            )
+
+    def clear_notice(self, key: str) -> None:
+        with self.transaction():
+            self.db.execute("delete from delivery_notices where key = ?", [key])
 
     def mark_attempt_failed(self, alert_ids: Sequence[str], error: str) -> None:
         with self.transaction():

@@ -1,0 +1,113 @@
+"""Exactly once with a bot token: metadata on every message, and reading Slack back.
+
+Through the real slack-sdk client against the fake Slack, with a real SQLite file.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from slack_sdk import WebClient
+
+from tests.fake_slack import FakeSlack
+from watcher.notify import Message, RetryPolicy, SlackWebNotifier, deliver
+from watcher.notify.readback import EVENT_TYPE, alert_metadata, posted_ids
+from watcher.store import Store, open_database
+
+CHANNEL = "C0123ABC"
+FAST = RetryPolicy(retries=0, backoff=0.01, jitter=False, max_retry_after=1)
+NOW = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
+
+
+def notifier(fake: FakeSlack) -> SlackWebNotifier:
+    client = WebClient(token=fake.token, base_url=fake.api_url, retry_handlers=FAST.handlers())
+    return SlackWebNotifier(client, CHANNEL)
+
+
+def store_with(tmp_path: Path, *texts: str) -> Store:
+    store = Store(open_database(tmp_path / "watcher.db"))
+    for number, text in enumerate(texts, start=1):
+        store.queue_baseline(number, Message(text).to_dict(), NOW)
+    return store
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def test_posted_ids_needs_every_part_of_a_batch() -> None:
+    """An id counts as posted only when every part of its batch is in the history."""
+    history = [
+        {"ts": "2.0", "metadata": alert_metadata(["a", "b"], 0, 1)},
+        {"ts": "3.0", "metadata": alert_metadata(["c"], 0, 2)},  # part 1 of 2 never arrived
+        {"ts": "4.0", "metadata": {"event_type": "other", "event_payload": {}}},
+        {"ts": "5.0"},
+    ]
+    assert posted_ids(history) == {"a": "2.0", "b": "2.0"}
+
+
+def test_each_message_carries_its_outbox_ids(tmp_path: Path, fake_slack: FakeSlack) -> None:
+    """A bot-token post carries metadata naming the outbox row it delivers."""
+    store = store_with(tmp_path, "first note")
+    tally = deliver(store, notifier(fake_slack), now)
+    assert tally.alerts_sent == 1
+    [message] = fake_slack.messages
+    assert message["metadata"]["event_type"] == EVENT_TYPE
+    assert message["metadata"]["event_payload"]["outbox_ids"] == ["baseline-1"]
+
+
+def test_an_in_flight_row_slack_has_is_marked_sent_not_posted(
+    tmp_path: Path, fake_slack: FakeSlack
+) -> None:
+    """A row left in flight whose message reached Slack is marked sent with that ts."""
+    store = store_with(tmp_path, "first note", "second note")
+    sent = notifier(fake_slack)
+    store.mark_in_flight(["baseline-1"], now())
+    first = Message("first note", metadata=alert_metadata(["baseline-1"], 0, 1))
+    ts = sent.send(first).ts  # Slack took it; the process "died" before marking it sent
+    tally = deliver(store, sent, now)
+    assert tally.alerts_sent == 2
+    assert [m["text"] for m in fake_slack.messages] == ["first note", "second note"]
+    row = store.db.execute("select slack_ts, state from outbox where id = 'baseline-1'")
+    assert row.fetchone() == (ts, "sent")
+
+
+def test_an_in_flight_row_slack_lacks_is_posted(tmp_path: Path, fake_slack: FakeSlack) -> None:
+    """A row left in flight that never reached Slack is posted, once."""
+    store = store_with(tmp_path, "first note")
+    store.mark_in_flight(["baseline-1"], now())
+    assert deliver(store, notifier(fake_slack), now).alerts_sent == 1
+    assert [m["text"] for m in fake_slack.messages] == ["first note"]
+
+
+def test_history_unreadable_this_time_holds_in_flight_rows(
+    tmp_path: Path, fake_slack: FakeSlack
+) -> None:
+    """Slack's history failing (5xx) holds the in-flight rows; the others still go out."""
+    store = store_with(tmp_path, "first note", "second note")
+    store.mark_in_flight(["baseline-1"], now())
+    fake_slack.fail_next(status=500)  # the history call
+    tally = deliver(store, notifier(fake_slack), now)
+    assert (tally.alerts_sent, tally.alerts_pending) == (1, 1)
+    assert "history" in (tally.delivery_error or "")
+    assert [m["text"] for m in fake_slack.messages] == ["second note"]
+    assert deliver(store, notifier(fake_slack), now).alerts_sent == 1  # next run: asked, sent
+    assert [m["text"] for m in fake_slack.messages] == ["second note", "first note"]
+
+
+def test_missing_history_scope_falls_back_and_notes_it(
+    tmp_path: Path, fake_slack: FakeSlack
+) -> None:
+    """Without channels:history an in-flight row is posted again and the store notes why."""
+    fake_slack.history_scope = False
+    store = store_with(tmp_path, "first note")
+    store.mark_in_flight(["baseline-1"], now())
+    assert deliver(store, notifier(fake_slack), now).alerts_sent == 1
+    [(message,)] = store.db.execute("select message from delivery_notices").fetchall()
+    assert "channels:history" in message
+    fake_slack.history_scope = True
+    store.mark_in_flight(["baseline-1"], now())
+    store.db.execute("update outbox set state = 'pending'")
+    deliver(store, notifier(fake_slack), now)
+    assert store.db.execute("select count(*) from delivery_notices").fetchone() == (0,)
