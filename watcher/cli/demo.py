@@ -61,6 +61,12 @@ def demo(
         SLACK_BOT_TOKEN=xoxb-… watcher demo --channel C0123ABC
     """
     root = ctx.find_root().params
+    if html_path is not None and not html_path.parent.is_dir():
+        # Found out before five days are played, not after.
+        raise CannotRun(
+            f"--html {html_path}: the folder {html_path.parent} does not exist; create it "
+            "or write the report elsewhere"
+        )
     console = Console(highlight=False)
     slack = _slack(_slack_settings(root.get("config_path"), channel), console)
     notifier = DemoNotifier(ConsoleNotifier(console), slack, lambda m: console.print(m))
@@ -75,7 +81,10 @@ def demo(
         report = render_report(
             result.runs, names=NAMES, title=TITLE, note=archive.note, pages=len(archive.pages)
         )
-        html_path.write_text(report, encoding="utf-8")
+        try:
+            html_path.write_text(report, encoding="utf-8")
+        except OSError as exc:
+            raise CannotRun(f"--html {html_path}: cannot write it: {exc.strerror}") from None
         console.print(f"HTML report: {html_path}")
     if state_path is not None:
         console.print(f"State database: {state_path} (try: sqlite-utils tables {state_path})")

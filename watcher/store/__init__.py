@@ -14,7 +14,12 @@ from watcher.store.queries import (
     UnitTimeline,
     open_readonly,
 )
-from watcher.store.schema import StoreError, open_database
+from watcher.store.schema import (
+    StoreError,
+    database_problem,
+    open_database,
+    scratch_database,
+)
 from watcher.store.state import PageState, PendingAlert, Store, body_hash
 from watcher.store.versions import Comparison, GradeRow
 
@@ -32,6 +37,8 @@ __all__ = [
     "StoreError",
     "UnitTimeline",
     "body_hash",
+    "database_problem",
     "open_database",
     "open_readonly",
+    "scratch_database",
 ]

@@ -405,9 +405,15 @@ class Store:
     def last_success(self) -> datetime | None:
         """When the last run that checked the whole catalogue finished."""
         row = self.db.execute(
-            "select max(finished_at) from runs where outcome in ('ok', 'partial')"
+            "select max(finished_at) from runs where outcome in ('ok', 'partial') "
+            "and scope = 'all'"  # a `check --force` run checked only some pages
         ).fetchone()
         return datetime.fromisoformat(row[0]) if row and row[0] else None
+
+    def mark_run_forced(self, run_id: int) -> None:
+        """This run checked only the pages named by `--force`: not a complete run."""
+        with self.transaction():
+            self.db.table("runs").update(run_id, {"scope": "forced"})
 
     def finish_run(self, run_id: int, now: datetime, **counts: Any) -> None:
         with self.transaction():
