@@ -6,7 +6,7 @@ console) with short retries (`retry`) and the secrets kept out of logs (`redact`
 """
 
 from watcher.notify.deliver import DeliveryTally, deliver
-from watcher.notify.message import MRKDWN_INLINE, Message, split_message
+from watcher.notify.message import MAX_BLOCKS, MRKDWN_INLINE, Message, split_message
 from watcher.notify.redact import redact_webhook_url
 from watcher.notify.render import format_date, render_baseline, render_digest
 from watcher.notify.retry import RetryPolicy
@@ -21,6 +21,7 @@ from watcher.notify.senders import (
 )
 
 __all__ = [
+    "MAX_BLOCKS",
     "MRKDWN_INLINE",
     "ConsoleNotifier",
     "Delivery",
