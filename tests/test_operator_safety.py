@@ -7,6 +7,7 @@ database, the fake site over sockets where a page is fetched.
 from __future__ import annotations
 
 import io
+import logging
 import os
 import sqlite3
 from collections.abc import Callable
@@ -25,6 +26,7 @@ from watcher.cli.commands import _summarise as summarise
 from watcher.cli.run_health import plural
 from watcher.lock import RunLock
 from watcher.models import Change, ChangeKind
+from watcher.notify import redact_secrets
 from watcher.store import Store, open_database
 
 LEGITIMACY = "/peel-assessments/peel-2017/kent/legitimacy/"
@@ -360,3 +362,76 @@ def test_summaries_outside_a_terminal_never_wrap(watcher: Invoke, fake_site: Fak
     result = watcher("check", columns="30")
     assert result.exit_code == 1
     assert any(fake_site.url(LEGITIMACY) in line for line in result.output.splitlines())
+
+
+# -- item 11: secrets ------------------------------------------------------------------
+
+
+SECRETS = [
+    "xoxb-1111-2222-abcdef",
+    "xoxp-1111-2222-3333-abcdef",
+    "xoxa-2-abcdef",
+    "xoxr-abcdef-123",
+    "xoxe.xoxp-1-abcdef",
+    "xapp-1-A111-222-abcdef",
+    "https://hooks.slack.com/services/T000/B000/abcdefSECRET",
+    "hooks.slack.com/workflows/T000/A000/123/abcdef",
+]
+
+
+@pytest.mark.parametrize("secret", SECRETS)
+@pytest.mark.parametrize(
+    "template",
+    [
+        '[slack]\nchannel = "{s}"',
+        '[http]\nuser_agent = "watcher {s}"',
+        '[state]\npath = "/tmp/{s}.db"',
+        '[watch]\npages = ["/{s}"]',
+    ],
+)
+def test_a_token_in_any_key_is_refused_without_echoing_it(
+    tmp_path: Path, secret: str, template: str
+) -> None:
+    """A Slack token or webhook URL pasted into any key: exit 2, the value never shown."""
+    path = tmp_path / "config.toml"
+    path.write_text(template.format(s=secret), encoding="utf-8")
+    result = CliRunner().invoke(main, ["--config", str(path), "status"])
+    cannot_run(result, "environment")
+    assert secret not in result.output
+    assert "abcdef" not in result.output
+
+
+@pytest.mark.parametrize("secret", SECRETS)
+def test_redaction_masks_every_slack_secret_shape(secret: str) -> None:
+    """Any string shaped like a Slack secret is masked, not only the ones configured."""
+    text = redact_secrets(f"POST failed for {secret}: timeout")
+    assert "abcdef" not in text
+    assert text.startswith("POST failed for ")
+
+
+def test_log_lines_from_any_logger_are_redacted(
+    watcher: Invoke, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Once a command has run, any logger's line masks a token, its traceback too."""
+    watcher("status")  # the CLI installs the redaction
+    library = logging.getLogger("some.library")
+    with caplog.at_level(logging.WARNING):
+        library.warning("retrying with token %s", SECRETS[0])
+        try:
+            raise RuntimeError(SECRETS[6])
+        except RuntimeError:
+            library.exception("failed")
+    assert len(caplog.records) == 2
+    assert "abcdef" not in caplog.text
+    assert "retrying with token" in caplog.text
+
+
+def test_outbox_last_error_never_stores_a_secret(state: Path) -> None:
+    """A Slack error text carrying a token is stored masked in outbox.last_error."""
+    store = Store(open_database(state))
+    store.db.table("outbox").insert({"id": "a1", "state": "pending", "attempts": 0})
+    store.mark_attempt_failed(["a1"], f"invalid_auth for {SECRETS[1]}")
+    [row] = store.db.query("select last_error from outbox")
+    assert "abcdef" not in row["last_error"]
+    assert row["last_error"].startswith("invalid_auth for ")
+    store.db.close()

@@ -40,7 +40,12 @@ from watcher.config import Config, ConfigError
 from watcher.fetch import Fetcher, FetchOutcome, PageRequest, build_client
 from watcher.lock import LockError, RunLock
 from watcher.models import Assessment
-from watcher.notify import ConsoleNotifier, Notifier, notifier_from_env
+from watcher.notify import (
+    ConsoleNotifier,
+    Notifier,
+    notifier_from_env,
+    redact_every_log_record,
+)
 from watcher.parse import parse_all
 from watcher.schedule import run_forever
 from watcher.store import (
@@ -90,6 +95,7 @@ def main(ctx: click.Context, config_path: Path | None, verbose: bool, quiet: boo
 
 def _configure_logging(*, verbose: bool, quiet: bool) -> None:
     """Plain lines on stderr; through rich on a terminal, so a progress bar stays whole."""
+    redact_every_log_record()  # every line, whichever logger: no Slack secret shown
     level = logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO
     handler: logging.Handler
     if STDERR.is_terminal:

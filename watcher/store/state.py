@@ -20,6 +20,7 @@ from typing import Any
 
 import sqlite_utils
 
+from watcher.config import mask_secrets
 from watcher.faults import Stage, crash_point
 from watcher.models import Assessment, Change, ChangeKind
 from watcher.store.schema import change_from_dict, change_to_dict
@@ -389,7 +390,7 @@ class Store:
             for alert_id in alert_ids:
                 self.db.execute(
                     "update outbox set attempts = attempts + 1, last_error = ? where id = ?",
-                    [error, alert_id],
+                    [mask_secrets(error), alert_id],  # a secret is never stored
                 )
 
     # -- runs --------------------------------------------------------------------
