@@ -97,7 +97,6 @@ def cannot_run(result: Result, *words: str) -> None:
         ("[http]\ntimeout = inf", "http.timeout"),
         ("[http]\ndelay = inf", "http.delay"),
         ("[http]\ndelay = -inf", "http.delay"),
-        ("[http]\nmax_wait_per_run = nan", "http.max_wait_per_run"),
         ("[http]\nmax_concurrency = 100000", "http.max_concurrency"),
         ("[schedule]\ndays = []", "schedule.days"),
         ("[schedule]\njitter = 9223372036854775807", "schedule.jitter"),

@@ -54,9 +54,6 @@ class HttpSettings:
     max_concurrency: int = 2  # requests in flight per host
     max_body_bytes: int = 10_000_000
     retries: int = 3  # attempts per page, the first included
-    # Seconds one run may spend waiting on one host's Retry-After answers; past it,
-    # that host's remaining pages fail "paused" (the next run tries them again).
-    max_wait_per_run: float = 300.0
 
 
 @dataclass(frozen=True)
@@ -154,7 +151,6 @@ def parse_config(raw: Mapping[str, Any]) -> Config:
             "max_concurrency",
             "max_body_bytes",
             "retries",
-            "max_wait_per_run",
         },
         "http",
     )
@@ -256,9 +252,6 @@ def _http(table: Mapping[str, Any]) -> HttpSettings:
             table, "http.max_body_bytes", d.max_body_bytes, minimum=1024, maximum=1_000_000_000
         ),
         retries=_int(table, "http.retries", d.retries, minimum=1, maximum=20),
-        max_wait_per_run=_float(
-            table, "http.max_wait_per_run", d.max_wait_per_run, minimum=0.0, maximum=86_400
-        ),
     )
 
 

@@ -56,11 +56,16 @@ class Redactor(logging.Filter):
             self._replacements[secret] = replacement
 
     def redact(self, text: str) -> str:
-        """The known secrets replaced, then anything else shaped like a Slack secret."""
+        """Anything shaped like a Slack secret masked, then the known secrets replaced.
+
+        Shapes first: a known secret that is a prefix of a longer token would otherwise
+        cut that token in two, and its rest would no longer look like one.
+        """
+        text = mask_secrets(text)
         replacements = self._replacements.copy()  # clients on other threads may add to it
         for secret in sorted(replacements, key=len, reverse=True):
             text = text.replace(secret, replacements[secret])
-        return mask_secrets(text)
+        return text
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
