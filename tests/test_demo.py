@@ -200,18 +200,19 @@ def test_archive_ships_as_package_data() -> None:
 
 
 def test_alerts_also_go_to_slack_when_configured(tmp_path: Path, fake_slack: FakeSlack) -> None:
-    """With a bot token and --channel, Slack gets every message the terminal shows."""
+    """With --slack, a bot token and --channel, Slack gets every message the terminal shows."""
     config = tmp_path / "config.toml"
     config.write_text(f'[slack]\napi_url = "{fake_slack.api_url}"\n', encoding="utf-8")
     env = {"SLACK_BOT_TOKEN": fake_slack.token, "SLACK_WEBHOOK_URL": "", "COLUMNS": "200"}
-    args = ["--config", str(config), "demo", "--channel", "C0DEMO"]
+    args = ["--config", str(config), "demo", "--slack", "--channel", "C0DEMO"]
     result = CliRunner().invoke(main, args, env=env)
     assert result.exit_code == 0, result.output
     headers = [m["blocks"][0]["text"]["text"] for m in fake_slack.messages]
     assert {m["channel"] for m in fake_slack.messages} == {"C0DEMO"}
     assert len(headers) == 10  # one baseline note, then one digest per force per run
-    assert headers[0] == "Now watching 7 pages"
-    assert all(Emoji.replace(header) in result.output for header in headers)
+    assert headers[0] == "[DEMO] Now watching 7 pages"
+    shown = [header.removeprefix("[DEMO] ") for header in headers]
+    assert all(Emoji.replace(header) in result.output for header in shown)
 
 
 def test_console_lays_fields_out_side_by_side() -> None:
@@ -284,3 +285,44 @@ def test_html_report_renders_in_chromium(demo_run: DemoRun, tmp_path: Path) -> N
     )
     assert screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert screenshot.stat().st_size > 50_000
+
+
+def test_demo_ignores_slack_in_the_environment_without_the_flag(
+    tmp_path: Path, fake_slack: FakeSlack
+) -> None:
+    """SLACK_BOT_TOKEN set but no --slack: the demo posts nothing to any workspace."""
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[slack]\napi_url = "{fake_slack.api_url}"\nchannel = "C0REAL"\n', encoding="utf-8"
+    )
+    env = {"SLACK_BOT_TOKEN": fake_slack.token, "SLACK_WEBHOOK_URL": "", "COLUMNS": "200"}
+    result = CliRunner().invoke(main, ["--config", str(config), "demo"], env=env)
+    assert result.exit_code == 0, result.output
+    assert fake_slack.messages == []
+    assert "Slack" not in result.output.split("\n", 3)[2]
+
+
+def test_every_demo_message_in_slack_is_marked_as_demo_data(
+    tmp_path: Path, fake_slack: FakeSlack
+) -> None:
+    """With --slack, each message's text, header and body say it is demo data."""
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[slack]\napi_url = "{fake_slack.api_url}"\nchannel = "C0DEMO"\n', encoding="utf-8"
+    )
+    env = {"SLACK_BOT_TOKEN": fake_slack.token, "SLACK_WEBHOOK_URL": "", "COLUMNS": "200"}
+    result = CliRunner().invoke(main, ["--config", str(config), "demo", "--slack"], env=env)
+    assert result.exit_code == 0, result.output
+    assert fake_slack.messages
+    for message in fake_slack.messages:
+        assert message["text"].startswith("[DEMO] ")
+        contexts = [b for b in message["blocks"] if b["type"] == "context"]
+        assert any("made-up" in e["text"] for b in contexts for e in b["elements"])
+
+
+def test_demo_slack_without_a_destination_cannot_run() -> None:
+    """--slack with no token or webhook in the environment: exit 2 saying what to set."""
+    env = {"SLACK_BOT_TOKEN": "", "SLACK_WEBHOOK_URL": "", "WATCHER_CONFIG": "/nonexistent"}
+    result = CliRunner().invoke(main, ["demo", "--slack"], env=env)
+    assert result.exit_code == 2
+    assert "SLACK_WEBHOOK_URL" in result.output

@@ -132,7 +132,10 @@ print(elapsed, grown * (1 if sys.platform == "darwin" else 1024), *assessment.an
 
 @pytest.mark.parametrize("body", HOSTILE.values(), ids=list(HOSTILE))
 def test_hostile_page_parses_in_bounded_time_and_memory(body: bytes) -> None:
-    """Deep nesting, a million elements or a 5 MB attribute: under 2 s and 200 MB, no crash."""
+    """Deep nesting, a million elements or a 5 MB attribute: under 200 MB, no crash.
+
+    How long each takes is measured by bench/hostile_timing.py, not asserted here.
+    """
     run = subprocess.run(
         [sys.executable, "-c", _MEASURE, _HOSTILE_URL],
         input=body,
@@ -140,8 +143,7 @@ def test_hostile_page_parses_in_bounded_time_and_memory(body: bytes) -> None:
         check=True,
         timeout=60,
     )
-    elapsed, grown, *anomalies = run.stdout.decode().splitlines()
-    assert float(elapsed) < 2.0
+    _elapsed, grown, *anomalies = run.stdout.decode().splitlines()
     assert int(grown) < 200_000_000
     assert not [a for a in anomalies if a.startswith("parser failed")]
 

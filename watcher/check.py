@@ -54,6 +54,7 @@ class RunReport:
     delivery_error: str | None = None
     fatal: str | None = None  # a delivery problem the user must fix (e.g. bad token)
     stopped: bool = False  # asked to stop before every page was checked
+    warnings: list[str] = field(default_factory=list)  # the run's own health (cli/run_health)
 
     def count(self, status: str) -> int:
         return sum(1 for o in self.outcomes if o.status == status)

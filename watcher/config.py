@@ -6,6 +6,7 @@ environment, and a config key that looks like one is refused.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import tomllib
@@ -133,20 +134,34 @@ def load_config(path: Path | None = None, environ: Mapping[str, str] | None = No
     env = os.environ if environ is None else environ
     if path is None:
         path = Path(env.get("WATCHER_CONFIG", "config.toml"))
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"config file not found: {path}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    raw = _read_toml(path)
     config = parse_config(raw)
     if state := env.get("WATCHER_STATE"):
         config = replace(config, state=StateSettings(Path(state)))
     return config
 
 
+def _read_toml(path: Path) -> Mapping[str, Any]:
+    """The file's TOML, or a ConfigError saying what to fix (never a traceback)."""
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"config file not found: {path}") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path} is a directory: give the path of config.toml") from None
+    except PermissionError:
+        raise ConfigError(f"{path}: not readable (check its permissions)") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start}): save it as UTF-8") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read: {exc.strerror or exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+
+
 def parse_config(raw: Mapping[str, Any]) -> Config:
     """Check every section and key; the first problem found stops with its key named."""
+    _reject_secret_values(raw, "")
     sections = {
         "site",
         "watch",
@@ -170,7 +185,14 @@ def parse_config(raw: Mapping[str, Any]) -> Config:
     _reject_unknown(watch, {"forces", "services", "cycles", "pages"}, "watch")
     _reject_unknown(
         http,
-        {"user_agent", "timeout", "delay", "max_concurrency", "max_body_bytes", "retries"},
+        {
+            "user_agent",
+            "timeout",
+            "delay",
+            "max_concurrency",
+            "max_body_bytes",
+            "retries",
+        },
         "http",
     )
     _reject_unknown(slack, {"channel", "api_url"}, "slack")
@@ -197,7 +219,10 @@ def _alerts(alerts: Mapping[str, Any]) -> AlertSettings:
     """[alerts]: every count at least 1 (a cap of 0 would silence every alert)."""
     defaults = AlertSettings()
     return AlertSettings(
-        *(_int(alerts, f"alerts.{key}", getattr(defaults, key), minimum=1) for key in _ALERT_ORDER)
+        *(
+            _int(alerts, f"alerts.{key}", getattr(defaults, key), minimum=1, maximum=100_000)
+            for key in _ALERT_ORDER
+        )
     )
 
 
@@ -211,7 +236,7 @@ def _archive(table: Mapping[str, Any]) -> ArchiveSettings:
     parts = urlsplit(base_url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigError(f"archive.base_url must be an http(s) URL, got {_shown(base_url)}")
-    rate = _float(table, "archive.rate", ArchiveSettings.rate, minimum=0.0)
+    rate = _float(table, "archive.rate", ArchiveSettings.rate, minimum=0.0, maximum=3600)
     return ArchiveSettings(base_url=base_url, rate=rate)
 
 
@@ -281,11 +306,15 @@ def _http(table: Mapping[str, Any]) -> HttpSettings:
     d = HttpSettings()
     return HttpSettings(
         user_agent=_str(table, "http.user_agent", d.user_agent),
-        timeout=_float(table, "http.timeout", d.timeout, minimum=0.1),
-        delay=_float(table, "http.delay", d.delay, minimum=0.0),
-        max_concurrency=_int(table, "http.max_concurrency", d.max_concurrency, minimum=1),
-        max_body_bytes=_int(table, "http.max_body_bytes", d.max_body_bytes, minimum=1024),
-        retries=_int(table, "http.retries", d.retries, minimum=1),
+        timeout=_float(table, "http.timeout", d.timeout, minimum=0.1, maximum=600),
+        delay=_float(table, "http.delay", d.delay, minimum=0.0, maximum=3600),
+        max_concurrency=_int(
+            table, "http.max_concurrency", d.max_concurrency, minimum=1, maximum=64
+        ),
+        max_body_bytes=_int(
+            table, "http.max_body_bytes", d.max_body_bytes, minimum=1024, maximum=1_000_000_000
+        ),
+        retries=_int(table, "http.retries", d.retries, minimum=1, maximum=20),
     )
 
 
@@ -308,6 +337,8 @@ def _schedule(table: Mapping[str, Any]) -> ScheduleSettings:
     if hour > 23 or minute > 59:
         raise ConfigError("schedule.hour must be 0-23 and schedule.minute 0-59")
     days = tuple(d.lower() for d in _str_list(table, "schedule.days", d.days))
+    if not days:
+        raise ConfigError("schedule.days must name at least one day (e.g. ['mon', 'thu'])")
     for day in days:
         if day not in DAY_NAMES:
             raise ConfigError(f"schedule.days: {day!r} is not one of {', '.join(DAY_NAMES)}")
@@ -316,7 +347,8 @@ def _schedule(table: Mapping[str, Any]) -> ScheduleSettings:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(f"schedule.timezone: unknown time zone {timezone!r}") from None
-    jitter = _int(table, "schedule.jitter", d.jitter, minimum=0)
+    # More than an hour of jitter would push a run past the scheduler's misfire grace.
+    jitter = _int(table, "schedule.jitter", d.jitter, minimum=0, maximum=3600)
     return ScheduleSettings(hour, minute, days, timezone, jitter)
 
 
@@ -329,17 +361,48 @@ def _discover(table: Mapping[str, Any]) -> DiscoverSettings:
     national = table.get("national", DiscoverSettings.national)
     if not isinstance(national, bool):
         raise ConfigError(f"discover.national must be true or false, got {_shown(national)}")
-    max_age = _int(table, "discover.max_age_days", DiscoverSettings.max_age_days, minimum=1)
+    max_age = _int(
+        table, "discover.max_age_days", DiscoverSettings.max_age_days, minimum=1, maximum=3650
+    )
     return DiscoverSettings(sources=sources, national=national, max_age_days=max_age)
 
 
-# Slack tokens and webhook URLs: never echoed back, even from a misplaced value.
-_SECRET_VALUE = re.compile(r"xox[a-z]-[\w-]+|https?://hooks\.slack\.com/\S*", re.IGNORECASE)
+# What a Slack secret looks like: bot, user, app-level, refresh and legacy tokens
+# (xoxb-, xoxp-, xoxa-, xoxr-, xoxs-, xoxe-, xoxe.xoxp-, xapp-) and webhook URLs
+# (hooks.slack.com, slack-gov included). Never echoed, logged or stored: see
+# `mask_secrets`, which notify's redaction also applies to every log line.
+SLACK_SECRET = re.compile(
+    r"\bxox[a-z]{1,2}(?:\.xox[a-z])?-[\w-]+"
+    r"|\bxapp-[\w-]+"
+    r"|(?:https?://)?hooks\.slack(?:-gov)?\.com/\S*",
+    re.IGNORECASE,
+)
+
+
+def mask_secrets(text: str, mask: str = "(a Slack secret, redacted)") -> str:
+    """The text with everything that looks like a Slack token or webhook URL masked."""
+    return SLACK_SECRET.sub(mask, text)
 
 
 def _shown(value: object) -> str:
     """A bad value as an error message may show it: repr'd, secrets masked."""
-    return _SECRET_VALUE.sub("(a secret: set it in the environment instead)", repr(value))
+    return mask_secrets(repr(value), "(a secret: set it in the environment instead)")
+
+
+def _reject_secret_values(value: object, name: str) -> None:
+    """Refuse a token-like value in any key, nested lists too, without echoing it."""
+    if isinstance(value, str) and SLACK_SECRET.search(value):
+        raise ConfigError(
+            f"{name or 'config'}: this looks like a Slack token or webhook URL; secrets do "
+            "not belong in config.toml: set SLACK_BOT_TOKEN or SLACK_WEBHOOK_URL in the "
+            "environment instead"
+        )
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            _reject_secret_values(item, f"{name}.{key}" if name else str(key))
+    elif isinstance(value, list):
+        for item in value:
+            _reject_secret_values(item, name)
 
 
 def _str(table: Mapping[str, Any], name: str, default: str) -> str:
@@ -356,17 +419,33 @@ def _str_list(table: Mapping[str, Any], name: str, default: tuple[str, ...]) -> 
     return tuple(value)
 
 
-def _int(table: Mapping[str, Any], name: str, default: int, *, minimum: int) -> int:
+def _int(
+    table: Mapping[str, Any],
+    name: str,
+    default: int,
+    *,
+    minimum: int,
+    maximum: int | None = None,
+) -> int:
     value = table.get(name.rsplit(".", 1)[1], default)
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+    too_big = maximum is not None and isinstance(value, int) and value > maximum
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum or too_big:
+        most = f" and at most {maximum}" if maximum is not None else ""
         raise ConfigError(
-            f"{name} must be a whole number of at least {minimum}, got {_shown(value)}"
+            f"{name} must be a whole number of at least {minimum}{most}, got {_shown(value)}"
         )
     return value
 
 
-def _float(table: Mapping[str, Any], name: str, default: float, *, minimum: float) -> float:
+def _float(
+    table: Mapping[str, Any], name: str, default: float, *, minimum: float, maximum: float
+) -> float:
+    """A finite number in range: TOML allows nan and inf, which no timeout or delay means."""
     value = table.get(name.rsplit(".", 1)[1], default)
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < minimum:
-        raise ConfigError(f"{name} must be a number of at least {minimum}, got {_shown(value)}")
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    if not number or not math.isfinite(value) or not minimum <= value <= maximum:
+        raise ConfigError(
+            f"{name} must be a number from {minimum:g} to {maximum:g} (seconds), "
+            f"got {_shown(value)}"
+        )
     return float(value)

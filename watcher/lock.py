@@ -46,15 +46,49 @@ class RunLock:
         tb: TracebackType | None,
     ) -> None:
         if self._fd is not None:
+            os.ftruncate(self._fd, 0)  # no pid left behind to be mistaken for a holder
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)
             self._fd = None
 
 
 def run_in_progress(state_path: Path) -> bool:
-    """Whether a watcher run holds the lock right now (asked without waiting)."""
+    """Whether a watcher run holds the lock right now, asked without taking it.
+
+    Taking the lock, even for an instant, would make a run starting at that instant
+    exit 2; so the kernel's lock table is read instead (Linux), or else the pid the
+    holder wrote into the lock file is asked whether it lives.
+    """
+    path = state_path.with_name(state_path.name + ".lock")
     try:
-        with RunLock(state_path):
-            return False
-    except LockError:
-        return True
+        info = path.stat()
+    except OSError:
+        return False  # no lock file: no run has ever held it
+    held = _held_per_kernel(info)
+    return held if held is not None else _holder_alive(path)
+
+
+def _held_per_kernel(info: os.stat_result) -> bool | None:
+    """Whether /proc/locks lists a lock on this file; None where it cannot be read."""
+    try:
+        table = Path("/proc/locks").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return None
+    wanted = f"{os.major(info.st_dev):02x}:{os.minor(info.st_dev):02x}:{info.st_ino}"
+    return any(wanted in line.split() for line in table.splitlines())
+
+
+def _holder_alive(path: Path) -> bool:
+    try:
+        pid = int(path.read_text(encoding="ascii").strip() or "0")
+    except (OSError, ValueError):
+        return False
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # alive, another user's
+    return True

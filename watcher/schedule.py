@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import FrameType
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -66,6 +66,27 @@ def is_overdue(trigger: CronTrigger, last_success: datetime | None, now: datetim
         return True
     missed: datetime | None = trigger.get_next_fire_time(None, last_success)
     return missed is not None and missed <= now
+
+
+def is_stale(
+    settings: ScheduleSettings, last_success: datetime | None, now: datetime, *, periods: int = 2
+) -> bool:
+    """Whether `periods` scheduled times have passed since the last complete run.
+
+    One missed time may be a run about to start; two mean the clock is not running.
+    """
+    if last_success is None:
+        return False  # nothing ran yet: status says "No run yet", not "stale"
+    trigger = make_trigger(replace(settings, jitter=0))
+    fire = last_success
+    for _ in range(periods):
+        following: datetime | None = trigger.get_next_fire_time(None, fire + timedelta(seconds=1))
+        if following is None:
+            return False  # a schedule that never fires again cannot be late
+        fire = following
+    # The last of those runs may still be going: allow it its jitter and the grace.
+    slack = timedelta(seconds=settings.jitter + MISFIRE_GRACE_SECONDS)
+    return fire + slack <= now
 
 
 def run_forever(

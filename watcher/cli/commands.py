@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -31,16 +32,29 @@ from watcher.cli.base import EXIT_OK, EXIT_PARTIAL, CannotRun, command_config, s
 from watcher.cli.demo import demo
 from watcher.cli.operator import diff_command, forces_command, history_command, status_command
 from watcher.cli.outputs import OUTPUT_COMMANDS
+from watcher.cli.run_health import plural, published_before, run_warnings
 from watcher.cli.terminal import STDERR, page_progress
 from watcher.config import Config, ConfigError
 from watcher.discover import Discovery
 from watcher.fetch import Fetcher, FetchOutcome, PageRequest, build_client
 from watcher.lock import LockError, RunLock
 from watcher.models import Assessment
-from watcher.notify import ConsoleNotifier, Notifier, notifier_from_env
+from watcher.notify import (
+    ConsoleNotifier,
+    Notifier,
+    notifier_from_env,
+    redact_every_log_record,
+)
 from watcher.parse import parse_all
 from watcher.schedule import run_forever, stop_on_signals
-from watcher.store import Store, StoreError, open_database
+from watcher.store import (
+    Store,
+    StoreError,
+    database_problem,
+    open_database,
+    open_readonly,
+    scratch_database,
+)
 from watcher.trust import distrust
 
 log = logging.getLogger("watcher")
@@ -73,12 +87,15 @@ def main(ctx: click.Context, config_path: Path | None, verbose: bool, quiet: boo
     Example:
         watcher --config config.toml check --force kent
     """
+    if verbose and quiet:
+        raise click.UsageError("--quiet and --verbose contradict each other: choose one")
     _configure_logging(verbose=verbose, quiet=quiet)
     ctx.obj = config_path
 
 
 def _configure_logging(*, verbose: bool, quiet: bool) -> None:
     """Plain lines on stderr; through rich on a terminal, so a progress bar stays whole."""
+    redact_every_log_record()  # every line, whichever logger: no Slack secret shown
     level = logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO
     handler: logging.Handler
     if STDERR.is_terminal:
@@ -98,15 +115,49 @@ def _configure_logging(*, verbose: bool, quiet: bool) -> None:
 
 
 @contextmanager
-def _open_store(config: Config) -> Iterator[Store]:
+def _open_store(config: Config, *, dry_run: bool = False) -> Iterator[Store]:
+    """The state database; for a dry run, read-only, or in memory when there is none yet."""
+    path = config.state.path
     try:
-        db = open_database(config.state.path)
+        if not dry_run:
+            db = open_database(path)
+        elif path.is_file():
+            db = open_readonly(path)
+        else:
+            db = scratch_database()  # a dry run creates no file
     except StoreError as exc:
         raise CannotRun(str(exc)) from None
     try:
         yield Store(db)
+    except sqlite3.Error as exc:
+        raise CannotRun(database_problem(path, exc)) from None
     finally:
         db.close()
+
+
+@contextmanager
+def _run_lock(config: Config, *, dry_run: bool) -> Iterator[None]:
+    """The run lock; a dry run writes and sends nothing, so it needs none (and makes none)."""
+    if dry_run:
+        yield
+        return
+    lock = RunLock(config.state.path)
+    try:
+        lock.__enter__()
+    except LockError as exc:
+        raise CannotRun(str(exc)) from None
+    except PermissionError as exc:
+        raise CannotRun(
+            f"cannot write beside the state database {config.state.path} "
+            f"({exc.strerror}): make its directory writable, or set [state] path "
+            "(or WATCHER_STATE) to a writable place"
+        ) from None
+    except OSError as exc:
+        raise CannotRun(f"cannot take the run lock beside {config.state.path}: {exc}") from None
+    try:
+        yield
+    finally:
+        lock.__exit__(None, None, None)
 
 
 @main.command()
@@ -144,11 +195,11 @@ def check(ctx: click.Context, forces: tuple[str, ...], dry_run: bool) -> None:
             should_stop=stop.is_set,
             on_page=on_page,
         )
-    if not quiet or report.exit_code or dry_run:
+    if not quiet or report.exit_code or dry_run or report.warnings:
         _summarise(console, report, dry_run)
     if report.fatal:
         raise click.ClickException(f"Slack: {report.fatal}")
-    ctx.exit(report.exit_code)
+    ctx.exit(max(report.exit_code, EXIT_PARTIAL if report.warnings else EXIT_OK))
 
 
 def check_once(
@@ -163,26 +214,30 @@ def check_once(
     """One locked run with fresh I/O objects: what `check` and each scheduled job do."""
     pages = _pages(config, forces)
     notifier = ConsoleNotifier(console) if dry_run else _notifier(config, console, should_stop)
-    try:
-        with (
-            RunLock(config.state.path),
-            _open_store(config) as store,
-            build_client(config.http) as client,
-        ):
-            return run_once(
-                pages,
-                fetcher=Fetcher(client, config.http, config.site.allowed_hosts),
-                store=store,
-                notifier=notifier,
-                now=utc_now,
-                dry_run=dry_run,
-                should_stop=should_stop,
-                on_page=on_page,
-                alerts=config.alerts,
-                discovery=Discovery.from_config(config, pages),
-            )
-    except LockError as exc:
-        raise CannotRun(str(exc)) from None
+    with (
+        _run_lock(config, dry_run=dry_run),
+        _open_store(config, dry_run=dry_run) as store,
+        build_client(config.http) as client,
+    ):
+        known = published_before(store.page_states())
+        report = run_once(
+            pages,
+            fetcher=Fetcher(client, config.http, config.site.allowed_hosts),
+            store=store,
+            notifier=notifier,
+            now=utc_now,
+            dry_run=dry_run,
+            should_stop=should_stop,
+            on_page=on_page,
+            alerts=config.alerts,
+            discovery=Discovery.from_config(config, pages),
+        )
+        if forces and report.run_id is not None:
+            store.mark_run_forced(report.run_id)  # not a complete run, for the catch-up
+    report.warnings.extend(run_warnings(report, known))
+    for warning in report.warnings:
+        log.warning("%s", warning)
+    return report
 
 
 @main.command(name="run")
@@ -237,22 +292,29 @@ def _notifier(config: Config, console: Console, should_stop: Callable[[], bool])
 
 def _summarise(console: Console, report: RunReport, dry_run: bool) -> None:
     prefix = "dry run: " if dry_run else ""
+    # soft_wrap: outside a terminal a summary line is never broken (URLs stay whole).
     console.print(
-        f"{prefix}{len(report.outcomes)} pages: {report.count('changed')} changed, "
+        f"{prefix}{plural(len(report.outcomes), 'page')}: {report.count('changed')} changed, "
         f"{report.count('published')} newly published, {report.count('new')} new, "
         f"{report.count('unchanged')} unchanged, {report.count('absent')} not published, "
         f"{len(report.failed)} failed, {len(report.unreadable)} unreadable; "
-        f"{len(report.changes)} changes; "
-        f"{report.alerts_sent} alerts sent, {report.alerts_pending} pending"
+        f"{plural(len(report.changes), 'change')}; "
+        f"{plural(report.alerts_sent, 'alert')} sent, {report.alerts_pending} pending",
+        soft_wrap=True,
     )
     for outcome in report.failed:
-        console.print(f"  failed: {outcome.url}: {outcome.reason}")
+        console.print(f"  failed: {outcome.url}: {outcome.reason}", markup=False, soft_wrap=True)
     for outcome in report.unreadable:
-        console.print(f"  can't read reliably: {outcome.url}: {outcome.reason}")
+        line = f"  can't read reliably: {outcome.url}: {outcome.reason}"
+        console.print(line, markup=False, soft_wrap=True)
     for outcome in (o for o in report.outcomes if o.status == "held"):
-        console.print(f"  held: {outcome.url}: {outcome.reason}")
+        console.print(f"  held: {outcome.url}: {outcome.reason}", markup=False, soft_wrap=True)
+    for warning in report.warnings:
+        console.print(f"  warning: {warning}", markup=False, soft_wrap=True)
     if report.delivery_error:
-        console.print(f"  Slack: {report.delivery_error} (alerts kept for the next run)")
+        console.print(
+            f"  Slack: {report.delivery_error} (alerts kept for the next run)", soft_wrap=True
+        )
 
 
 @main.command()

@@ -39,35 +39,55 @@ from watcher.store import Store, StoreError, open_database
     help="Also write the alerts and the grade timeline as one HTML page.",
 )
 @click.option(
+    "--slack",
+    "to_slack",
+    is_flag=True,
+    help="Also post the demo's alerts to Slack (SLACK_BOT_TOKEN or SLACK_WEBHOOK_URL), "
+    "each marked as demo data. Without it the environment's Slack settings are ignored.",
+)
+@click.option(
     "--channel",
     metavar="ID",
-    help="Slack channel ID for SLACK_BOT_TOKEN (default: [slack] channel of the config).",
+    help="With --slack: channel ID for SLACK_BOT_TOKEN (default: [slack] channel).",
 )
 @click.pass_context
 def demo(
-    ctx: click.Context, state_path: Path | None, html_path: Path | None, channel: str | None
+    ctx: click.Context,
+    state_path: Path | None,
+    html_path: Path | None,
+    to_slack: bool,
+    channel: str | None,
 ) -> None:
     """Replay five days of inspection pages offline and show the alerts, as Slack would.
 
     A local web server on 127.0.0.1 serves a bundled archive of illustrative pages
     (a few forces and one fire and rescue service, each in successive versions); the
-    real check runs over it once per day with a fresh state database. With
-    SLACK_BOT_TOKEN (and a channel) or SLACK_WEBHOOK_URL set, the alerts go to Slack too.
+    real check runs over it once per day with a fresh state database. Nothing goes
+    to Slack unless you pass --slack (the alerts name real forces with made-up
+    grades); then each message is marked as demo data.
 
     \b
     Examples:
         watcher demo
         watcher demo --html demo.html --state demo.db
-        SLACK_BOT_TOKEN=xoxb-… watcher demo --channel C0123ABC
+        SLACK_BOT_TOKEN=xoxb-… watcher demo --slack --channel C0123ABC
     """
     root = ctx.find_root().params
+    if html_path is not None and not html_path.parent.is_dir():
+        # Found out before five days are played, not after.
+        raise CannotRun(
+            f"--html {html_path}: the folder {html_path.parent} does not exist; create it "
+            "or write the report elsewhere"
+        )
     console = Console(highlight=False)
-    slack = _slack(_slack_settings(root.get("config_path"), channel), console)
+    if channel and not to_slack:
+        raise click.UsageError("--channel is for Slack: add --slack to post the demo there")
+    slack = _slack(_slack_settings(root.get("config_path"), channel), console) if to_slack else None
     notifier = DemoNotifier(ConsoleNotifier(console), slack, lambda m: console.print(m))
     archive = load_archive()
     console.print(f"[bold]{TITLE}[/]\n[dim]{archive.note}[/]")
     if slack is not None:
-        console.print(f"[dim]Alerts also go to Slack ({slack.name}).[/]")
+        console.print(f"[dim]Alerts also go to Slack ({slack.name}), marked as demo data.[/]")
     with _quiet_log(not root.get("verbose")), _state(state_path) as store:
         result = replay(archive, store, notifier, console)
     summarise(console, archive, result)
@@ -75,7 +95,10 @@ def demo(
         report = render_report(
             result.runs, names=NAMES, title=TITLE, note=archive.note, pages=len(archive.pages)
         )
-        html_path.write_text(report, encoding="utf-8")
+        try:
+            html_path.write_text(report, encoding="utf-8")
+        except OSError as exc:
+            raise CannotRun(f"--html {html_path}: cannot write it: {exc.strerror}") from None
         console.print(f"HTML report: {html_path}")
     if state_path is not None:
         console.print(f"State database: {state_path} (try: sqlite-utils tables {state_path})")
@@ -101,7 +124,12 @@ def _slack(settings: SlackSettings, console: Console) -> Notifier | None:
         notifier = notifier_from_env(os.environ, settings, console)
     except ConfigError as exc:
         raise CannotRun(f"{exc} (or pass --channel)") from None
-    return None if isinstance(notifier, ConsoleNotifier) else notifier
+    if isinstance(notifier, ConsoleNotifier):
+        raise CannotRun(
+            "--slack: set SLACK_BOT_TOKEN (with --channel or [slack] channel) or "
+            "SLACK_WEBHOOK_URL in the environment, or leave out --slack"
+        )
+    return notifier
 
 
 @contextmanager

@@ -20,8 +20,8 @@ from watcher.cli.base import EXIT_OK, EXIT_PARTIAL, CannotRun, command_config, u
 from watcher.cli.terminal import comparison_view, forces_table, history_view, status_view
 from watcher.config import Config
 from watcher.lock import run_in_progress
-from watcher.schedule import next_check
-from watcher.store import StoreError, open_readonly, queries, versions
+from watcher.schedule import is_stale, next_check
+from watcher.store import StoreError, database_problem, open_readonly, queries, versions
 
 
 @contextmanager
@@ -33,7 +33,7 @@ def _read_state(config: Config) -> Iterator[sqlite_utils.Database]:
     try:
         yield db
     except sqlite3.Error as exc:
-        raise CannotRun(f"cannot read {config.state.path}: {exc}") from None
+        raise CannotRun(database_problem(config.state.path, exc)) from None
     finally:
         db.close()
 
@@ -54,9 +54,31 @@ def status_command(ctx: click.Context, runs: int) -> None:
     config = command_config(ctx)
     with _read_state(config) as db:
         found = queries.status(db, runs=runs, in_progress=run_in_progress(config.state.path))
-    upcoming = next_check(config.schedule, utc_now())
-    Console().print(status_view(found, upcoming, config.schedule.jitter))
-    ctx.exit(EXIT_OK if found.healthy else EXIT_PARTIAL)
+    now = utc_now()
+    upcoming = next_check(config.schedule, now)
+    console = Console()
+    console.print(status_view(found, upcoming, config.schedule.jitter))
+    warnings = _health_warnings(found, config, now)
+    for warning in warnings:
+        console.print(f"[yellow]warning:[/] {warning}")
+    ctx.exit(EXIT_OK if found.healthy and not warnings else EXIT_PARTIAL)
+
+
+def _health_warnings(found: queries.Status, config: Config, now: datetime) -> list[str]:
+    """What makes `status` exit 1 beyond failing pages and waiting alerts."""
+    warnings = []
+    if found.interrupted:
+        warnings.append(
+            f"run {found.runs[0].id} was interrupted (killed before it finished); "
+            "the next run picks up where it left off"
+        )
+    if is_stale(config.schedule, found.last_complete, now):
+        assert found.last_complete is not None  # is_stale is False without one
+        warnings.append(
+            f"the last complete run finished at {found.last_complete:%Y-%m-%d %H:%M %Z}, "
+            "more than two scheduled periods ago: is `watcher run` (or cron) running?"
+        )
+    return warnings
 
 
 @click.command(name="history")

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
@@ -24,6 +25,7 @@ from watcher.demo.replay import Archive, ReplaySite, Step
 from watcher.fetch import Fetcher, build_client
 from watcher.models import Assessment, Change
 from watcher.notify import (
+    MAX_BLOCKS,
     ConsoleNotifier,
     Delivery,
     Message,
@@ -62,7 +64,7 @@ class DemoNotifier:
         self.sent.append(message)
         self.console.send(message)
         if self.slack is not None:
-            delivery = self.slack.send(message)
+            delivery = self.slack.send(demo_marked(message))
             if not delivery.ok:
                 self.slack_failures += 1
                 self.warn(f"Slack: {delivery.error}")
@@ -74,6 +76,36 @@ class DemoNotifier:
         """The messages sent since the last call."""
         taken, self.sent = tuple(self.sent), []
         return taken
+
+
+DEMO_MARK = "[DEMO]"
+DEMO_NOTE = (
+    f"{DEMO_MARK} Demo data from `watcher demo`: illustrative pages with made-up grades, "
+    "not these organisations' real inspection results."
+)
+
+
+def demo_marked(message: Message) -> Message:
+    """The message as the demo posts it to Slack: marked as demo data, top and bottom.
+
+    The alerts name real forces with made-up grades; in a real workspace nobody may
+    take one for news, in the notification, the header or the message body.
+    """
+    blocks = [_marked_header(block) for block in message.blocks]
+    note = {"type": "context", "elements": [{"type": "mrkdwn", "text": DEMO_NOTE}]}
+    # Slack takes at most 50 blocks: a full message keeps its header's mark and one note.
+    room = MAX_BLOCKS - len(blocks)
+    marked = [*blocks[:1], note, *blocks[1:]] if room >= 1 else blocks
+    if room >= 2:
+        marked.append(note)
+    return Message(text=f"{DEMO_MARK} {message.text}", blocks=tuple(marked))
+
+
+def _marked_header(block: dict[str, Any]) -> dict[str, Any]:
+    if block.get("type") != "header":
+        return block
+    text = block["text"]["text"]
+    return {**block, "text": {**block["text"], "text": f"{DEMO_MARK} {text}"[:150]}}
 
 
 # ---------------------------------------------------------------- the replay

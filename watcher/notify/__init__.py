@@ -6,9 +6,9 @@ console) with short retries (`retry`) and the secrets kept out of logs (`redact`
 """
 
 from watcher.notify.deliver import DeliveryTally, deliver
-from watcher.notify.message import MRKDWN_INLINE, Message, split_message
+from watcher.notify.message import MAX_BLOCKS, MRKDWN_INLINE, Message, split_message
 from watcher.notify.publications import render_national, render_publication, render_reindex
-from watcher.notify.redact import redact_webhook_url
+from watcher.notify.redact import redact_every_log_record, redact_secrets, redact_webhook_url
 from watcher.notify.render import format_date, render_baseline, render_digest
 from watcher.notify.retry import RetryPolicy
 from watcher.notify.senders import (
@@ -22,6 +22,7 @@ from watcher.notify.senders import (
 )
 
 __all__ = [
+    "MAX_BLOCKS",
     "MRKDWN_INLINE",
     "ConsoleNotifier",
     "Delivery",
@@ -35,6 +36,8 @@ __all__ = [
     "deliver",
     "format_date",
     "notifier_from_env",
+    "redact_every_log_record",
+    "redact_secrets",
     "redact_webhook_url",
     "render_baseline",
     "render_digest",

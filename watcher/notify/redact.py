@@ -9,6 +9,32 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlsplit
 
+from watcher.config import mask_secrets
+
+
+def redact_every_log_record() -> None:
+    """Mask Slack secrets in every log record the process makes, whatever its logger.
+
+    A filter on one logger misses its children and third-party loggers; a record
+    factory sees every record before any handler (or a test's capture) does.
+    """
+    current = logging.getLogRecordFactory()
+    if getattr(current, "redacting", False):
+        return
+
+    def factory(*args: object, **kwargs: object) -> logging.LogRecord:
+        record = current(*args, **kwargs)
+        REDACTOR.filter(record)
+        return record
+
+    factory.redacting = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(factory)
+
+
+def redact_secrets(text: str) -> str:
+    """Text safe to print, log or store: every Slack secret in it masked."""
+    return REDACTOR.redact(text)
+
 
 def redact_webhook_url(url: str) -> str:
     """`https://hooks.slack.com/services/T…`: enough to recognise, not enough to use."""
@@ -30,6 +56,12 @@ class Redactor(logging.Filter):
             self._replacements[secret] = replacement
 
     def redact(self, text: str) -> str:
+        """Anything shaped like a Slack secret masked, then the known secrets replaced.
+
+        Shapes first: a known secret that is a prefix of a longer token would otherwise
+        cut that token in two, and its rest would no longer look like one.
+        """
+        text = mask_secrets(text)
         replacements = self._replacements.copy()  # clients on other threads may add to it
         for secret in sorted(replacements, key=len, reverse=True):
             text = text.replace(secret, replacements[secret])
@@ -40,6 +72,11 @@ class Redactor(logging.Filter):
         redacted = self.redact(message)
         if redacted != message:
             record.msg, record.args = redacted, None
+        if record.exc_info and not record.exc_text:
+            # A traceback's text can carry a token too (a URL in an exception message).
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = self.redact(record.exc_text)
         return True
 
     def guard(self, target: logging.Logger) -> None:

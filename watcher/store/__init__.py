@@ -26,7 +26,12 @@ from watcher.store.queries import (
     UnreadablePage,
     open_readonly,
 )
-from watcher.store.schema import StoreError, open_database
+from watcher.store.schema import (
+    StoreError,
+    database_problem,
+    open_database,
+    scratch_database,
+)
 from watcher.store.state import PageState, PendingAlert, Store, body_hash
 from watcher.store.versions import Comparison, GradeRow
 
@@ -57,7 +62,9 @@ __all__ = [
     "UnitTimeline",
     "UnreadablePage",
     "body_hash",
+    "database_problem",
     "open_database",
     "open_readonly",
+    "scratch_database",
     "snapshot",
 ]

@@ -9,6 +9,7 @@ and findings across cycles (`watcher history`); every force's current grades
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from watcher.catalogue import CYCLES, FORCES, organisation_name
 from watcher.diff import diff
 from watcher.models import Assessment, ChangeKind, FindingKind, Grade, Judgement
 from watcher.store.discovered import DiscoveredPage
-from watcher.store.schema import MIGRATIONS, StoreError
+from watcher.store.schema import MIGRATIONS, StoreError, check_version, database_problem
 
 FINDING_CHANGES = frozenset(
     {
@@ -36,20 +37,50 @@ FINDING_CHANGES = frozenset(
 
 
 def open_readonly(path: Path) -> sqlite_utils.Database:
-    """Open the state file for reading only; it must exist and be up to date."""
+    """Open the state file for reading only; it must exist and be up to date.
+
+    `mode=ro` never writes; where even the WAL's shared-memory file cannot be made (a
+    read-only copy in a read-only directory) it is opened as immutable instead.
+    """
     if not path.is_file():
         raise StoreError(f"no state database at {path} yet: run `watcher check` first")
     try:
-        conn = sqlite3.connect(
-            f"{path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False
-        )
+        conn = _connect_readonly(path)
         version = conn.execute("PRAGMA user_version").fetchone()[0]
-    except sqlite3.Error as exc:
-        raise StoreError(f"cannot read state database {path}: {exc}") from exc
+    except (OSError, sqlite3.Error) as exc:
+        raise StoreError(database_problem(path, exc)) from exc
     if version < len(MIGRATIONS):
         conn.close()
         raise StoreError(f"{path} predates this version: run `watcher check` to upgrade it")
-    return sqlite_utils.Database(conn)
+    db = sqlite_utils.Database(conn)
+    check_version(db, path)
+    return db
+
+
+def _connect_readonly(path: Path) -> sqlite3.Connection:
+    uri = path.resolve().as_uri()
+    immutable = f"{uri}?mode=ro&immutable=1"
+    wal = path.with_name(path.name + "-wal")
+    if _read_only_folder(path.parent) and not (wal.is_file() and wal.stat().st_size):
+        # Nothing can be writing here, and there is no log to replay: read the file as
+        # it is, without making the WAL's shared-memory file beside it.
+        return sqlite3.connect(immutable, uri=True, check_same_thread=False)
+    try:
+        conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, check_same_thread=False)
+        conn.execute("select count(*) from sqlite_master").fetchone()
+        return conn
+    except sqlite3.OperationalError:
+        if not _read_only_folder(path.parent):
+            raise
+    return sqlite3.connect(immutable, uri=True, check_same_thread=False)
+
+
+def _read_only_folder(folder: Path) -> bool:
+    """No one may write here: by this user's access, or by its mode (root ignores it)."""
+    try:
+        return not os.access(folder, os.W_OK) or not folder.stat().st_mode & 0o222
+    except OSError:
+        return True
 
 
 # -- status -----------------------------------------------------------------------
@@ -119,10 +150,19 @@ class Status:
     # Pages a listing announced and the watcher checks since (`[discover]`).
     discovered: tuple[DiscoveredPage, ...] = ()
     notices: tuple[str, ...] = ()  # what delivery cannot promise now, and why
+    # When the last run over the whole catalogue finished (a `--force` run is not one).
+    last_complete: datetime | None = None
+
+    @property
+    def interrupted(self) -> bool:
+        """The newest run never finished and no run holds the lock: it was killed."""
+        return bool(self.runs) and self.runs[0].outcome == "interrupted"
 
     @property
     def healthy(self) -> bool:
-        return not self.failing and not self.pending and not self.unreadable
+        return (
+            not self.failing and not self.pending and not self.unreadable and not self.interrupted
+        )
 
 
 def status(db: sqlite_utils.Database, *, runs: int = 5, in_progress: bool = True) -> Status:
@@ -142,7 +182,11 @@ def status(db: sqlite_utils.Database, *, runs: int = 5, in_progress: bool = True
     pending_rows = db.query(
         "select * from outbox where state = 'pending' order by created_at, rowid"
     )
+    complete = db.execute(
+        "select max(finished_at) from runs where outcome in ('ok', 'partial') and scope = 'all'"
+    ).fetchone()[0]
     return Status(
+        last_complete=datetime.fromisoformat(complete) if complete else None,
         runs=tuple(_run(row, in_progress) for row in run_rows),
         failing=tuple(
             FailingPage(

@@ -212,6 +212,16 @@ def _migration_delivery_in_flight(db: sqlite_utils.Database) -> None:
         db.table("delivery_notices").create({"key": str, "message": str, "noted_at": str}, pk="key")
 
 
+def _migration_run_scope(db: sqlite_utils.Database) -> None:
+    """runs.scope: "all" for a run over the whole catalogue, "forced" for `check --force`.
+
+    Only a run over everything counts as the last complete run (catch-up, health).
+    Written to be safe in any order among other migrations: adds only what is missing.
+    """
+    if "scope" not in db.table("runs").columns_dict:
+        db.execute("alter table runs add column scope text not null default 'all'")
+
+
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _migration_1,
     _migration_2,
@@ -219,6 +229,7 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _migration_discovery,
     _migration_archive,
     _migration_delivery_in_flight,
+    _migration_run_scope,
 )
 
 
@@ -229,13 +240,56 @@ def open_database(path: Path) -> sqlite_utils.Database:
         # Jobs run on scheduler threads; each run opens its own connection.
         conn = sqlite3.connect(path, timeout=30, check_same_thread=False)
         db = sqlite_utils.Database(conn)
+        check_version(db, path)  # before anything writes to a newer program's file
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
         db.execute("PRAGMA foreign_keys=ON")
         migrate(db)
+    except PermissionError as exc:
+        raise StoreError(
+            f"cannot write the state database {path}: {exc.strerror}; make its directory "
+            "writable by this user or set [state] path (or WATCHER_STATE) elsewhere"
+        ) from exc
     except (OSError, sqlite3.Error) as exc:
-        raise StoreError(f"cannot open state database {path}: {exc}") from exc
+        raise StoreError(database_problem(path, exc)) from exc
     return db
+
+
+def scratch_database() -> sqlite_utils.Database:
+    """An in-memory database with the current layout: a dry run's, which leaves no file."""
+    db = sqlite_utils.Database(memory=True)
+    migrate(db)
+    return db
+
+
+def check_version(db: sqlite_utils.Database, path: Path) -> None:
+    """Refuse a database a newer watcher wrote: its layout is not this program's to guess."""
+    version = int(db.execute("PRAGMA user_version").fetchone()[0])
+    if version > len(MIGRATIONS):
+        db.close()
+        raise StoreError(
+            f"{path} was written by a newer version of the watcher (schema {version}, this "
+            f"one knows up to {len(MIGRATIONS)}): upgrade the watcher, or point [state] path "
+            "at another file"
+        )
+
+
+def database_problem(path: Path, exc: BaseException) -> str:
+    """What to tell the operator about an SQLite or file error on the state database."""
+    text = str(exc)
+    if isinstance(exc, sqlite3.DatabaseError) and (
+        "malformed" in text or "not a database" in text or "corrupt" in text
+    ):
+        return (
+            f"the state database {path} is damaged ({text}): restore it from a backup, or "
+            "move it aside and run `watcher check` to start a new baseline"
+        )
+    if isinstance(exc, sqlite3.OperationalError) and "readonly" in text.replace("-", ""):
+        return (
+            f"cannot write the state database {path} ({text}): make it and its directory "
+            "writable by this user"
+        )
+    return f"cannot use the state database {path}: {text}"
 
 
 def migrate(db: sqlite_utils.Database) -> None:

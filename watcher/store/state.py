@@ -20,6 +20,7 @@ from typing import Any
 
 import sqlite_utils
 
+from watcher.config import mask_secrets
 from watcher.faults import Stage, crash_point
 from watcher.models import Assessment, Change, ChangeKind
 from watcher.store.archived import ArchiveRecords
@@ -478,7 +479,7 @@ class Store(ArchiveRecords):
             for alert_id in alert_ids:
                 self.db.execute(
                     "update outbox set attempts = attempts + 1, last_error = ? where id = ?",
-                    [error, alert_id],
+                    [mask_secrets(error), alert_id],  # a secret is never stored
                 )
 
     # -- runs --------------------------------------------------------------------
@@ -494,9 +495,15 @@ class Store(ArchiveRecords):
     def last_success(self) -> datetime | None:
         """When the last run that checked the whole catalogue finished."""
         row = self.db.execute(
-            "select max(finished_at) from runs where outcome in ('ok', 'partial')"
+            "select max(finished_at) from runs where outcome in ('ok', 'partial') "
+            "and scope = 'all'"  # a `check --force` run checked only some pages
         ).fetchone()
         return datetime.fromisoformat(row[0]) if row and row[0] else None
+
+    def mark_run_forced(self, run_id: int) -> None:
+        """This run checked only the pages named by `--force`: not a complete run."""
+        with self.transaction():
+            self.db.table("runs").update(run_id, {"scope": "forced"})
 
     def finish_run(self, run_id: int, now: datetime, **counts: Any) -> None:
         with self.transaction():
