@@ -7,6 +7,7 @@ database, the fake site over sockets where a page is fetched.
 from __future__ import annotations
 
 import io
+import json
 import logging
 import os
 import sqlite3
@@ -183,9 +184,22 @@ def test_a_corrupted_database_says_restore_or_move_it(
 def test_show_json_on_an_all_force_page_listing_nobody(
     watcher: Invoke, fake_site: FakeSite
 ) -> None:
-    """`show --json` on an Engage page that lists no force: exit 2 saying so, no traceback."""
+    """`show --json` on an Engage page listing no force without saying so: exit 1, a reason."""
+    fake_site.set_page(ENGAGE_PATH, engage_page([], says_nobody=False))
+    result = watcher("show", fake_site.url(ENGAGE_PATH), "--json")
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "lists no force" in json.loads(result.output)[0]["unreadable"]
+
+
+def test_show_json_on_an_engage_page_that_says_it_lists_nobody(
+    watcher: Invoke, fake_site: FakeSite
+) -> None:
+    """`show --json` on an Engage page that says no force is in Engage: an empty list, exit 0."""
     fake_site.set_page(ENGAGE_PATH, engage_page([]))
-    cannot_run(watcher("show", fake_site.url(ENGAGE_PATH), "--json"), "no organisation")
+    result = watcher("show", fake_site.url(ENGAGE_PATH), "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == []
 
 
 def test_demo_html_into_a_missing_directory(tmp_path: Path) -> None:
