@@ -100,3 +100,16 @@ path = "{tmp_path / "watcher.db"}"
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result == {"exit": 0, "loaded": []}, done.stderr[-2000:]
     assert fake_site.requests_for("/peel-assessments/peel-2017/kent/legitimacy/")
+
+
+def test_help_imports_no_command_module() -> None:
+    """`watcher --help` lists every command without importing any command's module."""
+    code = (
+        "import sys\nfrom watcher.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in sys.modules if m.startswith('watcher.cli.') "
+        "and m.rsplit('.', 1)[1] in {'commands', 'operator', 'demo', 'backfill', 'outputs'}))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "[]"
+    assert all(name in done.stdout for name in COMMANDS)

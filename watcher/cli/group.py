@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import importlib
 import logging
+from collections.abc import Iterator, MutableMapping
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import click
 
@@ -84,22 +85,46 @@ COMMANDS: dict[str, _Entry] = {
 }
 
 
+class _LazyCommands(MutableMapping[str, click.Command]):
+    """The group's commands by name: each module imported when its command is first read.
+
+    Names and membership come from the table, so listing them imports nothing.
+    """
+
+    def __init__(self) -> None:
+        self._loaded: dict[str, click.Command] = {}
+
+    def __getitem__(self, name: str) -> click.Command:
+        if name not in self._loaded:
+            entry = COMMANDS[name]  # KeyError for an unknown name, as a dict would
+            module = importlib.import_module(f"watcher.cli.{entry.module}")
+            command = getattr(module, entry.attribute)
+            assert isinstance(command, click.Command), f"{entry} is not a click command"
+            self._loaded[name] = command
+        return self._loaded[name]
+
+    def __setitem__(self, name: str, command: click.Command) -> None:
+        self._loaded[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        raise TypeError("the watcher's commands are fixed")
+
+    def __contains__(self, name: object) -> bool:
+        return name in COMMANDS or name in self._loaded
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted({*COMMANDS, *self._loaded}))
+
+    def __len__(self) -> int:
+        return len({*COMMANDS, *self._loaded})
+
+
 class LazyGroup(click.Group):
     """A group whose commands' modules are imported on first use, not at start."""
 
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        """Every command's name, sorted as click lists them."""
-        return sorted({*COMMANDS, *self.commands})
-
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        """The named command, importing its module now; None for an unknown name."""
-        entry = COMMANDS.get(cmd_name)
-        if entry is None:
-            return super().get_command(ctx, cmd_name)
-        module = importlib.import_module(f"watcher.cli.{entry.module}")
-        command = getattr(module, entry.attribute)
-        assert isinstance(command, click.Command), f"{entry} is not a click command"
-        return command
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.commands = _LazyCommands()
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """`--help`'s command list from the table, as click would draw it, importing nothing."""
