@@ -17,20 +17,15 @@ from contextlib import contextmanager, suppress
 from dataclasses import replace
 from datetime import datetime, timedelta
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from apscheduler.events import (
-    EVENT_JOB_ERROR,
-    EVENT_JOB_EXECUTED,
-    EVENT_SCHEDULER_START,
-    SchedulerEvent,
-)
-from apscheduler.schedulers import SchedulerNotRunningError
-from apscheduler.schedulers.blocking import BlockingScheduler
-from apscheduler.triggers.cron import CronTrigger
-
 from watcher.config import ScheduleSettings
+
+if TYPE_CHECKING:  # APScheduler is imported where used: `watcher check` never loads it
+    from apscheduler.events import SchedulerEvent
+    from apscheduler.schedulers.blocking import BlockingScheduler
+    from apscheduler.triggers.cron import CronTrigger
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +38,8 @@ def make_trigger(settings: ScheduleSettings, *, second: int = 0) -> CronTrigger:
     `second` is not a config key: it lets a test (through `watcher run`'s hidden
     `--second`) fire a real schedule a few seconds ahead instead of a minute.
     """
+    from apscheduler.triggers.cron import CronTrigger
+
     return CronTrigger(
         day_of_week=",".join(settings.days),
         hour=settings.hour,
@@ -102,6 +99,9 @@ def run_forever(
     One job, never two instances at once: a catch-up after downtime is the same job
     brought forward to now, so it cannot overlap the next scheduled run.
     """
+    from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
     stop = threading.Event()
     scheduler = BlockingScheduler(timezone=ZoneInfo(settings.timezone))
     steady = make_trigger(replace(settings, jitter=0), second=second)
@@ -133,6 +133,8 @@ def _stop_on_signals(scheduler: BlockingScheduler, stop: threading.Event) -> Non
 
     The shutdown waits for the job on another thread: a signal handler must return.
     """
+    from apscheduler.events import EVENT_SCHEDULER_START
+    from apscheduler.schedulers import SchedulerNotRunningError
 
     def shut_down() -> None:
         with suppress(SchedulerNotRunningError):

@@ -6,6 +6,6 @@
 every command shares (exit codes, config); `terminal` the tables and progress bar.
 """
 
-from watcher.cli.commands import main
+from watcher.cli.group import main
 
 __all__ = ["main"]

@@ -15,23 +15,16 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime
-from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.logging import RichHandler
 
-from watcher import __version__
 from watcher.catalogue import (
     Page,
     organisation_name,
 )
 from watcher.check import PageOutcome, RunReport, run_once
-from watcher.cli.backfill import backfill_command
 from watcher.cli.base import EXIT_OK, EXIT_PARTIAL, CannotRun, command_config, select_pages, utc_now
-from watcher.cli.demo import demo
-from watcher.cli.operator import diff_command, forces_command, history_command, status_command
-from watcher.cli.outputs import OUTPUT_COMMANDS
 from watcher.cli.run_health import plural, published_before, run_warnings
 from watcher.cli.terminal import STDERR, page_progress
 from watcher.config import Config, ConfigError
@@ -43,7 +36,6 @@ from watcher.notify import (
     ConsoleNotifier,
     Notifier,
     notifier_from_env,
-    redact_every_log_record,
 )
 from watcher.parse import parse_all
 from watcher.schedule import run_forever, stop_on_signals
@@ -58,60 +50,6 @@ from watcher.store import (
 from watcher.trust import distrust
 
 log = logging.getLogger("watcher")
-
-
-@click.group()
-@click.version_option(__version__, prog_name="watcher")
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Config file (default: $WATCHER_CONFIG or ./config.toml).",
-)
-@click.option(
-    "-v", "--verbose", is_flag=True, help="Also log every HTTP request and the scheduler's steps."
-)
-@click.option(
-    "-q",
-    "--quiet",
-    is_flag=True,
-    help="Log only problems, and print no run summary when all went well (for cron).",
-)
-@click.pass_context
-def main(ctx: click.Context, config_path: Path | None, verbose: bool, quiet: bool) -> None:
-    """Watch HMICFRS inspection pages and alert Slack when grades or findings change.
-
-    Logs go to stderr, one line per page checked and per problem.
-
-    \b
-    Example:
-        watcher --config config.toml check --force kent
-    """
-    if verbose and quiet:
-        raise click.UsageError("--quiet and --verbose contradict each other: choose one")
-    _configure_logging(verbose=verbose, quiet=quiet)
-    ctx.obj = config_path
-
-
-def _configure_logging(*, verbose: bool, quiet: bool) -> None:
-    """Plain lines on stderr; through rich on a terminal, so a progress bar stays whole."""
-    redact_every_log_record()  # every line, whichever logger: no Slack secret shown
-    level = logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO
-    handler: logging.Handler
-    if STDERR.is_terminal:
-        handler = RichHandler(console=STDERR, show_path=False, markup=False)
-        handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
-    else:
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    logging.basicConfig(level=level, handlers=[handler])
-    # -v / -q also set our logger's level: basicConfig does nothing when logging was
-    # already set up (by an embedding program or a test runner). The default inherits.
-    logging.getLogger("watcher").setLevel(level if verbose or quiet else logging.NOTSET)
-    for noisy in ("httpx", "apscheduler"):
-        logging.getLogger(noisy).setLevel(logging.INFO if verbose else logging.WARNING)
-    for noisy in ("httpcore", "slack_sdk", "urllib3"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 @contextmanager
@@ -160,7 +98,7 @@ def _run_lock(config: Config, *, dry_run: bool) -> Iterator[None]:
         lock.__exit__(None, None, None)
 
 
-@main.command()
+@click.command()
 @click.option(
     "--force",
     "forces",
@@ -240,7 +178,7 @@ def check_once(
     return report
 
 
-@main.command(name="run")
+@click.command(name="run")
 @click.option(
     "--second",
     type=click.IntRange(0, 59),
@@ -317,7 +255,7 @@ def _summarise(console: Console, report: RunReport, dry_run: bool) -> None:
         )
 
 
-@main.command()
+@click.command()
 @click.argument("url")
 @click.option("--json", "as_json", is_flag=True, help="Print the assessment as JSON.")
 @click.pass_context
@@ -373,13 +311,3 @@ def _print_assessment(console: Console, assessment: Assessment) -> None:
         console.print(f"  reading: {reading.source} ({agreed})", markup=False)
     if assessment.unreadable:
         console.print(f"  can't read reliably: {assessment.unreadable}", markup=False)
-
-
-main.add_command(status_command)  # the operator's commands (watcher/cli_operator.py)
-main.add_command(history_command)
-main.add_command(diff_command)
-main.add_command(forces_command)
-main.add_command(backfill_command)  # `watcher backfill`: history from a web archive
-main.add_command(demo)  # `watcher demo`: the whole job offline (watcher/demo.py)
-for _output in OUTPUT_COMMANDS:  # `report`, `export`, `feed` (watcher/cli/outputs.py)
-    main.add_command(_output)
