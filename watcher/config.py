@@ -265,12 +265,36 @@ def _site(table: Mapping[str, Any]) -> SiteSettings:
     parts = urlsplit(base_url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigError(f"site.base_url must be an http(s) URL, got {_shown(base_url)}")
-    hosts = _str_list(table, "site.allowed_hosts", SiteSettings.allowed_hosts)
-    if parts.hostname not in hosts:
+    hosts = _allowed_hosts(table)
+    from watcher.fetch import host_allowed  # fetch owns the matching rule
+
+    if not host_allowed(hosts, parts.scheme, parts.hostname, _port(base_url)):
         raise ConfigError(
-            f"site.allowed_hosts must include the host of site.base_url ({parts.hostname})"
+            f"site.allowed_hosts must include the host of site.base_url ({parts.netloc})"
         )
     return SiteSettings(base_url=base_url, allowed_hosts=hosts)
+
+
+def _port(url: str) -> int | None:
+    try:
+        return urlsplit(url).port
+    except ValueError:
+        raise ConfigError(f"site.base_url has a malformed port: {_shown(url)}") from None
+
+
+def _allowed_hosts(table: Mapping[str, Any]) -> tuple[str, ...]:
+    """Each entry as lower-case `host` or `host:port` (host names are case-insensitive)."""
+    from watcher.fetch import parse_host_entry
+
+    hosts = []
+    for entry in _str_list(table, "site.allowed_hosts", SiteSettings.allowed_hosts):
+        try:
+            host, port = parse_host_entry(entry)
+        except ValueError as exc:
+            raise ConfigError(f"site.allowed_hosts: {exc}") from None
+        shown = f"[{host}]" if ":" in host else host  # an IPv6 address keeps its brackets
+        hosts.append(shown if port is None else f"{shown}:{port}")
+    return tuple(hosts)
 
 
 def _watch(table: Mapping[str, Any]) -> WatchSettings:

@@ -8,7 +8,7 @@ One `httpx.Client` (from `build_client`, or any client in tests) is handed to a
 - retries transport errors, 429 and 5xx with stamina's backoff, honouring a short
   Retry-After and giving up at once on a long one;
 - follows redirects itself, at most `MAX_REDIRECTS` hops, and only to http(s) URLs
-  on the allowed hosts;
+  on the allowed hosts (by name, any case, and by port: see `fetch/hosts.py`);
 - stops reading a body past `HttpSettings.max_body_bytes`;
 - keeps at most `max_concurrency` requests in flight per host and starts them at
   least `delay` seconds apart.
@@ -33,6 +33,7 @@ import httpx
 import stamina
 
 from watcher.config import HttpSettings
+from watcher.fetch.hosts import host_allowed, host_listed
 from watcher.fetch.politeness import HostClosed, HostGate, retry_after_seconds
 
 MAX_REDIRECTS = 5
@@ -158,7 +159,7 @@ class Fetcher:
         """`sleep` and `clock` pace the politeness and Retry-After waits (swap them in tests)."""
         self._client = client
         self._settings = settings
-        self._allowed_hosts = frozenset(host.lower() for host in allowed_hosts)
+        self._allowed_hosts = tuple(allowed_hosts)  # compared by `host_allowed`
         self._sleep = sleep
         self._clock = clock
         self._gates: dict[str, HostGate] = {}
@@ -315,13 +316,17 @@ class Fetcher:
         try:
             parts = urlsplit(url)
             host = (parts.hostname or "").lower()
-            parts.port  # noqa: B018 -- raises ValueError for a malformed port
+            port = parts.port  # raises ValueError for a malformed port
         except ValueError:
             return "malformed URL"
         if parts.scheme not in ("http", "https"):
             return f"{parts.scheme}: URL" if parts.scheme else "relative URL"
-        if host not in self._allowed_hosts:
-            return host or "URL without a host"
+        if not host:
+            return "URL without a host"
+        if not host_allowed(self._allowed_hosts, parts.scheme, host, port):
+            # The port is named only when it, not the host, is what is refused.
+            listed = host_listed(self._allowed_hosts, host)
+            return f"{host}:{port}" if listed and port is not None else host
         return None
 
     def _gate(self, host: str) -> HostGate:
