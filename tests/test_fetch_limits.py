@@ -9,7 +9,8 @@ import httpx
 import pytest
 
 from watcher.config import ConfigError, HttpSettings, parse_config
-from watcher.fetch import Fetcher, FetchOutcome, PageRequest, build_client, host_allowed
+from watcher.fetch import Fetcher, FetchOutcome, PageRequest, build_client
+from watcher.hosts import host_allowed
 
 if TYPE_CHECKING:
     from tests.fake_site import FakeSite

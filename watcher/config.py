@@ -17,6 +17,8 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from watcher.hosts import host_allowed, parse_host_entry
+
 DEFAULT_BASE_URL = "https://hmicfrs.justiceinspectorates.gov.uk"
 DEFAULT_USER_AGENT = (
     "hmicfrs-watcher/0.1 (+https://github.com/hmicfrs-watcher/watcher; "
@@ -266,8 +268,6 @@ def _site(table: Mapping[str, Any]) -> SiteSettings:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigError(f"site.base_url must be an http(s) URL, got {_shown(base_url)}")
     hosts = _allowed_hosts(table)
-    from watcher.fetch import host_allowed  # fetch owns the matching rule
-
     if not host_allowed(hosts, parts.scheme, parts.hostname, _port(base_url)):
         raise ConfigError(
             f"site.allowed_hosts must include the host of site.base_url ({parts.netloc})"
@@ -284,8 +284,6 @@ def _port(url: str) -> int | None:
 
 def _allowed_hosts(table: Mapping[str, Any]) -> tuple[str, ...]:
     """Each entry as lower-case `host` or `host:port` (host names are case-insensitive)."""
-    from watcher.fetch import parse_host_entry
-
     hosts = []
     for entry in _str_list(table, "site.allowed_hosts", SiteSettings.allowed_hosts):
         try:

@@ -7,7 +7,6 @@ can be trusted against the page's last good copy. Never raises for a bad page.
 
 from watcher.fetch.client import Fetcher, FetchOutcome, FetchResult, PageRequest, build_client
 from watcher.fetch.damage import damage
-from watcher.fetch.hosts import host_allowed, parse_host_entry
 
 __all__ = [
     "FetchOutcome",
@@ -16,6 +15,4 @@ __all__ = [
     "PageRequest",
     "build_client",
     "damage",
-    "host_allowed",
-    "parse_host_entry",
 ]

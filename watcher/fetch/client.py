@@ -8,7 +8,7 @@ One `httpx.Client` (from `build_client`, or any client in tests) is handed to a
 - retries transport errors, 429 and 5xx with stamina's backoff, honouring a short
   Retry-After and giving up at once on a long one;
 - follows redirects itself, at most `MAX_REDIRECTS` hops, and only to http(s) URLs
-  on the allowed hosts (by name, any case, and by port: see `fetch/hosts.py`);
+  on the allowed hosts (by name, any case, and by port: see `hosts.py`);
 - stops reading a body past `HttpSettings.max_body_bytes`;
 - keeps at most `max_concurrency` requests in flight per host and starts them at
   least `delay` seconds apart.
@@ -33,8 +33,8 @@ import httpx
 import stamina
 
 from watcher.config import HttpSettings
-from watcher.fetch.hosts import host_allowed, host_listed
 from watcher.fetch.politeness import HostClosed, HostGate, retry_after_seconds
+from watcher.hosts import host_allowed, host_listed
 
 MAX_REDIRECTS = 5
 MAX_RETRY_AFTER = 60.0  # seconds; a server asking for longer is told "see you tomorrow"
