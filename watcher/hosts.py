@@ -18,6 +18,11 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 _LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
 
 
+def is_loopback(host: str) -> bool:
+    """True for this machine's own addresses (where only local servers listen)."""
+    return host.lower().rstrip(".") in _LOOPBACK
+
+
 def parse_host_entry(entry: str) -> tuple[str, int | None]:
     """An allowed-hosts entry as (lower-case host, port or None); ValueError if malformed."""
     text = entry.strip()

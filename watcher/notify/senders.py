@@ -27,6 +27,7 @@ from slack_sdk.web import SlackResponse
 from slack_sdk.webhook import WebhookClient
 
 from watcher.config import ConfigError, SlackSettings
+from watcher.hosts import is_loopback
 from watcher.notify.console import print_message
 from watcher.notify.message import Message, split_message
 from watcher.notify.readback import (
@@ -364,8 +365,11 @@ def notifier_from_env(
         )
         return SlackWebNotifier(client, settings.channel)
     if webhook_url:
-        if urlsplit(webhook_url).scheme not in ("https", "http"):
-            raise SlackConfigError("SLACK_WEBHOOK_URL must be an https:// Incoming Webhook URL")
+        if not _webhook_scheme_ok(webhook_url):
+            raise SlackConfigError(
+                "SLACK_WEBHOOK_URL must be an https:// Incoming Webhook URL "
+                "(plain http would send every message, and the URL itself, unencrypted)"
+            )
         webhook = WebhookClient(
             webhook_url,
             timeout=timeout,  # type: ignore[arg-type]  # urllib takes float seconds
@@ -373,3 +377,15 @@ def notifier_from_env(
         )
         return WebhookNotifier(webhook)
     return ConsoleNotifier(console)
+
+
+def _webhook_scheme_ok(url: str) -> bool:
+    """https, or plain http to this machine only (a local relay or test server)."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+    except ValueError:
+        return False
+    if parts.scheme == "https":
+        return bool(host)
+    return parts.scheme == "http" and is_loopback(host)
