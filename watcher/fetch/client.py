@@ -19,6 +19,7 @@ reason: the caller treats it as "unknown this time", never as "the page changed"
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Collection, Generator, Iterable
@@ -35,6 +36,8 @@ import stamina
 from watcher.config import HttpSettings
 from watcher.fetch.politeness import HostClosed, HostGate, retry_after_seconds
 from watcher.hosts import host_allowed, host_listed
+
+log = logging.getLogger(__name__)
 
 MAX_REDIRECTS = 5
 MAX_RETRY_AFTER = 60.0  # seconds; a server asking for longer is told "see you tomorrow"
@@ -209,7 +212,11 @@ class Fetcher:
             ):
                 with attempt:
                     attempts = attempt.num
-                    return self._attempt(request), attempts
+                    try:
+                        return self._attempt(request), attempts
+                    except _Transient as exc:
+                        _log_retry(request.url, exc.reason, attempts, self._settings.retries)
+                        raise
         except _Failure as failure:
             return failure, attempts
         raise AssertionError("stamina always makes at least one attempt")
@@ -334,6 +341,27 @@ class Fetcher:
             if host not in self._gates:
                 self._gates[host] = HostGate(self._settings, self._clock, self._sleep)
             return self._gates[host]
+
+
+def _log_retry(url: str, reason: str, attempt: int, attempts: int) -> None:
+    """One line per retry, naming the page and why; INFO, so `-q` stays silent for it."""
+    if attempt < attempts:
+        log.info("retrying %s: %s (attempt %d of %d)", url, reason, attempt + 1, attempts)
+
+
+class _OwnRetriesLogged(logging.Filter):
+    """Drops stamina's own WARNING for our retries: `_log_retry` says it better, at INFO.
+
+    Stamina logs "stamina.retry_scheduled" at WARNING without naming the page, so a
+    retry that then succeeded still printed under `-q`. Other users of stamina keep theirs.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        caused_by = str(getattr(record, "stamina.caused_by", ""))
+        return not caused_by.startswith(f"{_Transient.__name__}(")
+
+
+logging.getLogger("stamina").addFilter(_OwnRetriesLogged())
 
 
 def _host(url: str) -> str:
