@@ -56,6 +56,8 @@ class HttpSettings:
     max_concurrency: int = 2  # requests in flight per host
     max_body_bytes: int = 10_000_000
     retries: int = 3  # attempts per page, the first included
+    # Seconds of Retry-After one host may make a run wait in all; then its pages are paused.
+    max_wait_per_run: float = 300.0
 
 
 @dataclass(frozen=True)
@@ -194,6 +196,7 @@ def parse_config(raw: Mapping[str, Any]) -> Config:
             "max_concurrency",
             "max_body_bytes",
             "retries",
+            "max_wait_per_run",
         },
         "http",
     )
@@ -337,6 +340,9 @@ def _http(table: Mapping[str, Any]) -> HttpSettings:
             table, "http.max_body_bytes", d.max_body_bytes, minimum=1024, maximum=1_000_000_000
         ),
         retries=_int(table, "http.retries", d.retries, minimum=1, maximum=20),
+        max_wait_per_run=_float(
+            table, "http.max_wait_per_run", d.max_wait_per_run, minimum=0.0, maximum=3600
+        ),
     )
 
 

@@ -11,7 +11,9 @@ One `httpx.Client` (from `build_client`, or any client in tests) is handed to a
   on the allowed hosts (by name, any case, and by port: see `hosts.py`);
 - stops reading a body past `HttpSettings.max_body_bytes`;
 - keeps at most `max_concurrency` requests in flight per host and starts them at
-  least `delay` seconds apart.
+  least `delay` seconds apart;
+- waits out at most `max_wait_per_run` seconds of Retry-After per host in one run
+  (one `Fetcher` is one run); after that, the host's pages fail "paused".
 
 Whatever goes wrong comes back as a `FetchResult` with outcome FAILED and a short
 reason: the caller treats it as "unknown this time", never as "the page changed".
@@ -34,7 +36,7 @@ import httpx
 import stamina
 
 from watcher.config import HttpSettings
-from watcher.fetch.politeness import HostClosed, HostGate, retry_after_seconds
+from watcher.fetch.politeness import BUDGET_SPENT, HostClosed, HostGate, retry_after_seconds
 from watcher.hosts import host_allowed, host_listed
 
 log = logging.getLogger(__name__)
@@ -304,7 +306,8 @@ class Fetcher:
             raise _Failure(f"{label}: Retry-After {wait:.0f} s", reply=reply)
         failure = _Transient(f"HTTP {reply.status}", reply=reply)
         if wait is not None:
-            gate.defer(wait)
+            if not gate.defer(wait):
+                raise _Failure(BUDGET_SPENT, reply=reply)
             failure.waited_at_gate = True
         raise failure
 
