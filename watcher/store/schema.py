@@ -235,6 +235,19 @@ def _migration_history_index(db: sqlite_utils.Database) -> None:
     )
 
 
+def _migration_baseline_pending(db: sqlite_utils.Database) -> None:
+    """baseline_pending: pages read for the first time, until their "now watching" note.
+
+    Written with the page's first reading and removed with the note's queueing, so a
+    crash in the first run cannot lose the note. Creates only what is missing: safe in
+    any order among the migrations.
+    """
+    db.execute(
+        """create table if not exists baseline_pending (
+        url text primary key, run_id integer, assessment text not null, created_at text)"""
+    )
+
+
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _migration_1,
     _migration_2,
@@ -244,6 +257,7 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _migration_delivery_in_flight,
     _migration_run_scope,
     _migration_history_index,
+    _migration_baseline_pending,
 )
 
 
