@@ -8,11 +8,4 @@ can be trusted against the page's last good copy. Never raises for a bad page.
 from watcher.fetch.client import Fetcher, FetchOutcome, FetchResult, PageRequest, build_client
 from watcher.fetch.damage import damage
 
-__all__ = [
-    "FetchOutcome",
-    "FetchResult",
-    "Fetcher",
-    "PageRequest",
-    "build_client",
-    "damage",
-]
+__all__ = ["FetchOutcome", "FetchResult", "Fetcher", "PageRequest", "build_client", "damage"]
