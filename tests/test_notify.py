@@ -423,3 +423,25 @@ def test_notifier_from_env_posts_to_configured_api_url(fake_slack: FakeSlack) ->
     notifier = notifier_from_env(environ, settings, console(), timeout=2, retry=FAST)
     assert notifier.send(digest()).ok
     assert fake_slack.messages[0]["channel"] == CHANNEL
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://hooks.slack.com/services/T0/B0/secretpart",
+        "HTTP://hooks.slack.com/services/T0/B0/secretpart",
+        "https:///services/T0/B0/secretpart",
+    ],
+)
+def test_plain_http_webhook_is_refused_as_needing_https(url: str) -> None:
+    """An http:// (or hostless) webhook URL is refused: the message says https, never the URL."""
+    with pytest.raises(SlackConfigError, match="must be an https://") as raised:
+        notifier_from_env({"SLACK_WEBHOOK_URL": url}, SlackSettings(), console())
+    assert "secretpart" not in str(raised.value)
+    assert "hooks.slack.com" not in str(raised.value)
+
+
+def test_http_webhook_to_this_machine_is_accepted() -> None:
+    """Plain http is accepted only to loopback (a local relay or the test Slack)."""
+    environ = {"SLACK_WEBHOOK_URL": "http://127.0.0.1:9/webhook/T0/B0/X"}
+    assert isinstance(notifier_from_env(environ, SlackSettings(), console()), WebhookNotifier)

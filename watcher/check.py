@@ -144,9 +144,10 @@ def run_once(
         _preview(report, new_pages, notifier, now())
         return report
     assert run_id is not None
-    if new_pages:
-        baseline = render_baseline(new_pages, now().date())
-        store.queue_baseline(run_id, baseline.to_dict(), now())
+    # This run's new pages, and any a run killed before its note left waiting.
+    if waiting := store.pending_baselines():
+        baseline = render_baseline([a for _, a in waiting], now().date())
+        store.queue_baseline(run_id, baseline.to_dict(), now(), noted=[u for u, _ in waiting])
     # Stopped: the rest stays queued. At most `max_messages` per organisation.
     tally = deliver(store, notifier, now, should_stop, max_messages=alerts.max_messages)
     report.stopped = report.stopped or should_stop()
@@ -271,6 +272,8 @@ def _store(page: Page, result: FetchResult, reading: Reading, run: _Run) -> None
         readings=readings,
         changes=outcome.changes,
         now=run.now,
+        # A page read for the first time waits for the "now watching" note, crash-safe.
+        baseline=outcome.assessment if outcome.status == "new" and not run.announced else None,
     )
     crash_point(Stage.CHANGES_STORED)
 

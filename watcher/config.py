@@ -17,6 +17,8 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from watcher.hosts import host_allowed, parse_host_entry
+
 DEFAULT_BASE_URL = "https://hmicfrs.justiceinspectorates.gov.uk"
 DEFAULT_USER_AGENT = (
     "hmicfrs-watcher/0.1 (+https://github.com/hmicfrs-watcher/watcher; "
@@ -54,6 +56,8 @@ class HttpSettings:
     max_concurrency: int = 2  # requests in flight per host
     max_body_bytes: int = 10_000_000
     retries: int = 3  # attempts per page, the first included
+    # Seconds of Retry-After one host may make a run wait in all; then its pages are paused.
+    max_wait_per_run: float = 300.0
 
 
 @dataclass(frozen=True)
@@ -192,6 +196,7 @@ def parse_config(raw: Mapping[str, Any]) -> Config:
             "max_concurrency",
             "max_body_bytes",
             "retries",
+            "max_wait_per_run",
         },
         "http",
     )
@@ -265,12 +270,32 @@ def _site(table: Mapping[str, Any]) -> SiteSettings:
     parts = urlsplit(base_url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigError(f"site.base_url must be an http(s) URL, got {_shown(base_url)}")
-    hosts = _str_list(table, "site.allowed_hosts", SiteSettings.allowed_hosts)
-    if parts.hostname not in hosts:
+    hosts = _allowed_hosts(table)
+    if not host_allowed(hosts, parts.scheme, parts.hostname, _port(base_url)):
         raise ConfigError(
-            f"site.allowed_hosts must include the host of site.base_url ({parts.hostname})"
+            f"site.allowed_hosts must include the host of site.base_url ({parts.netloc})"
         )
     return SiteSettings(base_url=base_url, allowed_hosts=hosts)
+
+
+def _port(url: str) -> int | None:
+    try:
+        return urlsplit(url).port
+    except ValueError:
+        raise ConfigError(f"site.base_url has a malformed port: {_shown(url)}") from None
+
+
+def _allowed_hosts(table: Mapping[str, Any]) -> tuple[str, ...]:
+    """Each entry as lower-case `host` or `host:port` (host names are case-insensitive)."""
+    hosts = []
+    for entry in _str_list(table, "site.allowed_hosts", SiteSettings.allowed_hosts):
+        try:
+            host, port = parse_host_entry(entry)
+        except ValueError as exc:
+            raise ConfigError(f"site.allowed_hosts: {exc}") from None
+        shown = f"[{host}]" if ":" in host else host  # an IPv6 address keeps its brackets
+        hosts.append(shown if port is None else f"{shown}:{port}")
+    return tuple(hosts)
 
 
 def _watch(table: Mapping[str, Any]) -> WatchSettings:
@@ -315,6 +340,9 @@ def _http(table: Mapping[str, Any]) -> HttpSettings:
             table, "http.max_body_bytes", d.max_body_bytes, minimum=1024, maximum=1_000_000_000
         ),
         retries=_int(table, "http.retries", d.retries, minimum=1, maximum=20),
+        max_wait_per_run=_float(
+            table, "http.max_wait_per_run", d.max_wait_per_run, minimum=0.0, maximum=3600
+        ),
     )
 
 

@@ -8,10 +8,12 @@ One `httpx.Client` (from `build_client`, or any client in tests) is handed to a
 - retries transport errors, 429 and 5xx with stamina's backoff, honouring a short
   Retry-After and giving up at once on a long one;
 - follows redirects itself, at most `MAX_REDIRECTS` hops, and only to http(s) URLs
-  on the allowed hosts;
+  on the allowed hosts (by name, any case, and by port: see `hosts.py`);
 - stops reading a body past `HttpSettings.max_body_bytes`;
 - keeps at most `max_concurrency` requests in flight per host and starts them at
-  least `delay` seconds apart.
+  least `delay` seconds apart;
+- waits out at most `max_wait_per_run` seconds of Retry-After per host in one run
+  (one `Fetcher` is one run); after that, the host's pages fail "paused".
 
 Whatever goes wrong comes back as a `FetchResult` with outcome FAILED and a short
 reason: the caller treats it as "unknown this time", never as "the page changed".
@@ -19,6 +21,7 @@ reason: the caller treats it as "unknown this time", never as "the page changed"
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Collection, Generator, Iterable
@@ -33,7 +36,10 @@ import httpx
 import stamina
 
 from watcher.config import HttpSettings
-from watcher.fetch.politeness import HostClosed, HostGate, retry_after_seconds
+from watcher.fetch.politeness import BUDGET_SPENT, HostClosed, HostGate, retry_after_seconds
+from watcher.hosts import host_allowed, host_listed
+
+log = logging.getLogger(__name__)
 
 MAX_REDIRECTS = 5
 MAX_RETRY_AFTER = 60.0  # seconds; a server asking for longer is told "see you tomorrow"
@@ -158,7 +164,7 @@ class Fetcher:
         """`sleep` and `clock` pace the politeness and Retry-After waits (swap them in tests)."""
         self._client = client
         self._settings = settings
-        self._allowed_hosts = frozenset(host.lower() for host in allowed_hosts)
+        self._allowed_hosts = tuple(allowed_hosts)  # compared by `host_allowed`
         self._sleep = sleep
         self._clock = clock
         self._gates: dict[str, HostGate] = {}
@@ -208,7 +214,11 @@ class Fetcher:
             ):
                 with attempt:
                     attempts = attempt.num
-                    return self._attempt(request), attempts
+                    try:
+                        return self._attempt(request), attempts
+                    except _Transient as exc:
+                        _log_retry(request.url, exc.reason, attempts, self._settings.retries)
+                        raise
         except _Failure as failure:
             return failure, attempts
         raise AssertionError("stamina always makes at least one attempt")
@@ -296,7 +306,8 @@ class Fetcher:
             raise _Failure(f"{label}: Retry-After {wait:.0f} s", reply=reply)
         failure = _Transient(f"HTTP {reply.status}", reply=reply)
         if wait is not None:
-            gate.defer(wait)
+            if not gate.defer(wait):
+                raise _Failure(BUDGET_SPENT, reply=reply)
             failure.waited_at_gate = True
         raise failure
 
@@ -315,13 +326,17 @@ class Fetcher:
         try:
             parts = urlsplit(url)
             host = (parts.hostname or "").lower()
-            parts.port  # noqa: B018 -- raises ValueError for a malformed port
+            port = parts.port  # raises ValueError for a malformed port
         except ValueError:
             return "malformed URL"
         if parts.scheme not in ("http", "https"):
             return f"{parts.scheme}: URL" if parts.scheme else "relative URL"
-        if host not in self._allowed_hosts:
-            return host or "URL without a host"
+        if not host:
+            return "URL without a host"
+        if not host_allowed(self._allowed_hosts, parts.scheme, host, port):
+            # The port is named only when it, not the host, is what is refused.
+            listed = host_listed(self._allowed_hosts, host)
+            return f"{host}:{port}" if listed and port is not None else host
         return None
 
     def _gate(self, host: str) -> HostGate:
@@ -329,6 +344,27 @@ class Fetcher:
             if host not in self._gates:
                 self._gates[host] = HostGate(self._settings, self._clock, self._sleep)
             return self._gates[host]
+
+
+def _log_retry(url: str, reason: str, attempt: int, attempts: int) -> None:
+    """One line per retry, naming the page and why; INFO, so `-q` stays silent for it."""
+    if attempt < attempts:
+        log.info("retrying %s: %s (attempt %d of %d)", url, reason, attempt + 1, attempts)
+
+
+class _OwnRetriesLogged(logging.Filter):
+    """Drops stamina's own WARNING for our retries: `_log_retry` says it better, at INFO.
+
+    Stamina logs "stamina.retry_scheduled" at WARNING without naming the page, so a
+    retry that then succeeded still printed under `-q`. Other users of stamina keep theirs.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        caused_by = str(getattr(record, "stamina.caused_by", ""))
+        return not caused_by.startswith(f"{_Transient.__name__}(")
+
+
+logging.getLogger("stamina").addFilter(_OwnRetriesLogged())
 
 
 def _host(url: str) -> str:

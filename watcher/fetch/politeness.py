@@ -10,6 +10,10 @@ from email.utils import parsedate_to_datetime
 
 from watcher.config import HttpSettings
 
+# Why a host's remaining pages are not fetched once its Retry-After waits used up the
+# run's budget (`http.max_wait_per_run`).
+BUDGET_SPENT = "paused: the site asked us to wait longer than the run's budget"
+
 
 class HostClosed(Exception):
     """The host asked for a pause longer than we wait: nothing is sent to it for now."""
@@ -28,6 +32,9 @@ class HostGate:
         self._lock = threading.Lock()
         self._next_start = float("-inf")
         self._closed_until = float("-inf")
+        self._closed_reason: str | None = None
+        self._wait_budget = settings.max_wait_per_run
+        self._waited = 0.0  # Retry-After seconds honoured so far this run
 
     @contextmanager
     def turn(self, host: str) -> Iterator[None]:
@@ -45,15 +52,29 @@ class HostGate:
             now = self._clock()
             if now < self._closed_until:
                 pause = self._closed_until - now
-                raise HostClosed(f"rate limited: {host} asked for a {pause:.0f} s pause; not sent")
+                raise HostClosed(
+                    self._closed_reason
+                    or f"rate limited: {host} asked for a {pause:.0f} s pause; not sent"
+                )
             start = max(now, self._next_start)
             self._next_start = start + self._delay
             return start - now
 
-    def defer(self, seconds: float) -> None:
-        """Start nothing on this host for `seconds` (a Retry-After we honour)."""
+    def defer(self, seconds: float) -> bool:
+        """Start nothing on this host for `seconds` (a Retry-After we honour).
+
+        False, and the host is closed for the rest of the run, when this wait would take
+        the run's Retry-After waits on this host past `http.max_wait_per_run`: a host
+        that keeps answering 429 must not hold the run for hours, 60 s at a time.
+        """
         with self._lock:
+            if self._waited + seconds > self._wait_budget:
+                self._closed_until = float("inf")
+                self._closed_reason = BUDGET_SPENT
+                return False
+            self._waited += seconds
             self._next_start = max(self._next_start, self._clock() + seconds)
+            return True
 
     def close(self, seconds: float) -> None:
         """Send nothing to this host for `seconds` (a Retry-After too long to wait)."""

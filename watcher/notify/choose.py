@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from rich.console import Console
 
 from watcher.config import SlackSettings
+from watcher.hosts import is_loopback
 from watcher.notify.retry import RetryPolicy
 from watcher.notify.senders import SLACK_TIMEOUT, ConsoleNotifier, Notifier, SlackConfigError
 
@@ -50,8 +51,11 @@ def notifier_from_env(
         )
         return SlackWebNotifier(client, settings.channel)
     if webhook_url:
-        if urlsplit(webhook_url).scheme not in ("https", "http"):
-            raise SlackConfigError("SLACK_WEBHOOK_URL must be an https:// Incoming Webhook URL")
+        if not _webhook_scheme_ok(webhook_url):
+            raise SlackConfigError(
+                "SLACK_WEBHOOK_URL must be an https:// Incoming Webhook URL "
+                "(plain http would send every message, and the URL itself, unencrypted)"
+            )
         from slack_sdk.webhook import WebhookClient
 
         from watcher.notify.slack import WebhookNotifier
@@ -63,3 +67,15 @@ def notifier_from_env(
         )
         return WebhookNotifier(webhook)
     return ConsoleNotifier(console)
+
+
+def _webhook_scheme_ok(url: str) -> bool:
+    """https, or plain http to this machine only (a local relay or test server)."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+    except ValueError:
+        return False
+    if parts.scheme == "https":
+        return bool(host)
+    return parts.scheme == "http" and is_loopback(host)

@@ -222,6 +222,32 @@ def _migration_run_scope(db: sqlite_utils.Database) -> None:
         db.execute("alter table runs add column scope text not null default 'all'")
 
 
+def _migration_history_index(db: sqlite_utils.Database) -> None:
+    """An index for `watcher history <force>`, so it does not read every stored page.
+
+    `force_history` asks for `subject = ?` (all-force pages) or, for one-force pages
+    (subject ''), the assessment's organisation; one index on both answers each side
+    of that OR without a table scan. `if not exists`: safe in any order.
+    """
+    db.execute(
+        "create index if not exists idx_assessments_subject_organisation on assessments"
+        "(subject, json_extract(assessment, '$.organisation'))"
+    )
+
+
+def _migration_baseline_pending(db: sqlite_utils.Database) -> None:
+    """baseline_pending: pages read for the first time, until their "now watching" note.
+
+    Written with the page's first reading and removed with the note's queueing, so a
+    crash in the first run cannot lose the note. Creates only what is missing: safe in
+    any order among the migrations.
+    """
+    db.execute(
+        """create table if not exists baseline_pending (
+        url text primary key, run_id integer, assessment text not null, created_at text)"""
+    )
+
+
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _migration_1,
     _migration_2,
@@ -230,6 +256,8 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _migration_archive,
     _migration_delivery_in_flight,
     _migration_run_scope,
+    _migration_history_index,
+    _migration_baseline_pending,
 )
 
 

@@ -24,6 +24,7 @@ from watcher.config import mask_secrets
 from watcher.faults import Stage, crash_point
 from watcher.models import Assessment, Change, ChangeKind
 from watcher.store.archived import ArchiveRecords
+from watcher.store.baselines import BaselineRecords
 from watcher.store.schema import change_from_dict, change_to_dict
 
 
@@ -101,10 +102,11 @@ def body_hash(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()
 
 
-class Store(ArchiveRecords):
+class Store(ArchiveRecords, BaselineRecords):
     """Reads and writes the state database; every multi-row write is one transaction.
 
-    Readings from a web archive (`watcher backfill`) are written by `ArchiveRecords`.
+    Readings from a web archive (`watcher backfill`) are written by `ArchiveRecords`;
+    pages waiting for their "now watching" note are kept by `BaselineRecords`.
     """
 
     def __init__(self, db: sqlite_utils.Database) -> None:
@@ -268,8 +270,12 @@ class Store(ArchiveRecords):
         readings: Sequence[tuple[str, Assessment]],
         changes: Sequence[Change],
         now: datetime,
+        baseline: Assessment | None = None,
     ) -> int:
         """Store a fetched page's body, its assessments (by subject) and changes; queue alerts.
+
+        `baseline`: the page is read for the first time; it waits for its "now watching"
+        note in the same transaction (see `BaselineRecords`).
 
         All in one transaction: a crash leaves either none of it or all of it, so
         the next run either redoes the comparison or finds the alerts queued.
@@ -299,6 +305,8 @@ class Store(ArchiveRecords):
             crash_point(Stage.ASSESSMENT_STORED)  # the fault tests' switch; a no-op otherwise
             for change in changes:
                 self._insert_change(run_id, change, now)
+            if baseline is not None:
+                self._add_pending_baseline(url, run_id, baseline, now)
             if previous and previous.body_sha256 and previous.body_sha256 != sha:
                 self._forget_body(previous.body_sha256)
         return written
@@ -391,10 +399,13 @@ class Store(ArchiveRecords):
         )
         return bool(list(rows))
 
-    def queue_baseline(self, run_id: int, payload: dict[str, Any], now: datetime) -> None:
-        """Queue the run's one "now watching" summary."""
+    def queue_baseline(
+        self, run_id: int, payload: dict[str, Any], now: datetime, noted: Sequence[str] = ()
+    ) -> None:
+        """Queue the run's one "now watching" summary; the `noted` pages stop waiting for it."""
         with self.transaction():
             self._queue(f"baseline-{run_id}", run_id, "", "baseline", None, payload, now)
+            self._clear_pending_baselines(noted)
 
     def _queue(
         self,
