@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from watcher.models import Change
-from watcher.store.schema import change_to_dict
+from watcher.store.schema import change_row
 from watcher.store.state import Store
 
 
@@ -134,21 +134,7 @@ class Discoveries:
 
     def _queue(self, run_id: int, alert: QueuedAlert, stamp: str) -> None:
         for change in alert.changes:
-            self.db.table("changes").insert(
-                {
-                    "id": change.id,
-                    "run_id": run_id,
-                    "url": change.url,
-                    "organisation": change.organisation,
-                    "kind": str(change.kind),
-                    "unit": change.unit,
-                    "before": change.before,
-                    "after": change.after,
-                    "detail": json.dumps(change_to_dict(change), ensure_ascii=False),
-                    "detected_at": stamp,
-                },
-                ignore=True,
-            )
+            self.db.table("changes").insert(change_row(change, run_id, stamp), ignore=True)
         self.db.table("outbox").insert(
             {
                 "id": alert.id,

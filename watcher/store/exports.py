@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from watcher.models import Assessment, Change
-from watcher.store.queries import FailingPage
+from watcher.store.queries import FailingPage, failing_page
 from watcher.store.schema import change_from_dict
 
 
@@ -80,17 +80,7 @@ def snapshot(db: sqlite_utils.Database) -> Snapshot:
 def failing_pages(db: sqlite_utils.Database) -> list[FailingPage]:
     """Pages whose last check failed: what is shown of them is their last good reading."""
     rows = db.query("select * from pages where last_outcome = 'failed' order by url")
-    return [
-        FailingPage(
-            url=row["url"],
-            organisation=row["organisation"] or "",
-            failing_since=row["failing_since"],
-            consecutive_failures=row["consecutive_failures"] or 0,
-            last_status=row["last_status"],
-            reason=row["last_error"] or "",
-        )
-        for row in rows
-    ]
+    return [failing_page(row) for row in rows]
 
 
 def stored_readings(db: sqlite_utils.Database) -> list[StoredReading]:

@@ -188,17 +188,7 @@ def status(db: sqlite_utils.Database, *, runs: int = 5, in_progress: bool = True
     return Status(
         last_complete=datetime.fromisoformat(complete) if complete else None,
         runs=tuple(_run(row, in_progress) for row in run_rows),
-        failing=tuple(
-            FailingPage(
-                url=row["url"],
-                organisation=row["organisation"] or "",
-                failing_since=row["failing_since"],
-                consecutive_failures=row["consecutive_failures"] or 0,
-                last_status=row["last_status"],
-                reason=row["last_error"] or "",
-            )
-            for row in failing_rows
-        ),
+        failing=tuple(failing_page(row) for row in failing_rows),
         pending=tuple(
             WaitingAlert(
                 id=row["id"],
@@ -237,6 +227,18 @@ def _notices(db: sqlite_utils.Database) -> tuple[str, ...]:
         return ()  # a database from before the table (opened read-only, not migrated)
     rows = db.query("select message, noted_at from delivery_notices order by key")
     return tuple(f"{row['message']} (since {row['noted_at'][:16]})" for row in rows)
+
+
+def failing_page(row: dict[str, Any]) -> FailingPage:
+    """A `pages` row whose last check failed, as the operator sees it."""
+    return FailingPage(
+        url=row["url"],
+        organisation=row["organisation"] or "",
+        failing_since=row["failing_since"],
+        consecutive_failures=row["consecutive_failures"] or 0,
+        last_status=row["last_status"],
+        reason=row["last_error"] or "",
+    )
 
 
 def _run(row: dict[str, Any], in_progress: bool) -> RunSummary:

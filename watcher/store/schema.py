@@ -6,6 +6,7 @@ run by `PRAGMA user_version`, each in its own transaction.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -331,6 +332,22 @@ def migrate(db: sqlite_utils.Database) -> None:
 
 
 # ---------------------------------------------------------------- changes.detail
+
+
+def change_row(change: Change, run_id: int, detected_at: str) -> dict[str, Any]:
+    """A change as the `changes` table holds it (its JSON form in `detail`)."""
+    return {
+        "id": change.id,
+        "run_id": run_id,
+        "url": change.url,
+        "organisation": change.organisation,
+        "kind": str(change.kind),
+        "unit": change.unit,
+        "before": change.before,
+        "after": change.after,
+        "detail": json.dumps(change_to_dict(change), ensure_ascii=False),
+        "detected_at": detected_at,
+    }
 
 
 def change_to_dict(change: Change) -> dict[str, Any]:

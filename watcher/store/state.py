@@ -25,7 +25,7 @@ from watcher.faults import Stage, crash_point
 from watcher.models import Assessment, Change, ChangeKind
 from watcher.store.archived import ArchiveRecords
 from watcher.store.baselines import BaselineRecords
-from watcher.store.schema import change_from_dict, change_to_dict
+from watcher.store.schema import change_from_dict, change_row
 
 
 @dataclass(frozen=True)
@@ -354,20 +354,7 @@ class Store(ArchiveRecords, BaselineRecords):
         change_id = change.id
         if list(self.db.query("select 1 from changes where id = ?", [change_id])):
             return  # already recorded (and alerted) once: never twice
-        self.db.table("changes").insert(
-            {
-                "id": change_id,
-                "run_id": run_id,
-                "url": change.url,
-                "organisation": change.organisation,
-                "kind": str(change.kind),
-                "unit": change.unit,
-                "before": change.before,
-                "after": change.after,
-                "detail": json.dumps(change_to_dict(change), ensure_ascii=False),
-                "detected_at": now.isoformat(),
-            }
-        )
+        self.db.table("changes").insert(change_row(change, run_id, now.isoformat()))
         self._queue(change_id, run_id, change.organisation, "change", change_id, None, now)
 
     def queue_page_health(self, run_id: int, change: Change, now: datetime) -> bool:
