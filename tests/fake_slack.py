@@ -107,6 +107,8 @@ class FakeSlack:
         self.hang = 0.0  # seconds to wait before answering every call (a Slack timing out)
         self.post_delay = 0.0  # seconds between taking a message and answering (the window)
         self._last_ts = 0.0
+        self.webhook_paths = {webhook_path}  # more with `add_webhook` (one per route)
+        self.broken_channels: dict[str, str] = {}  # channel -> the error every post there gets
         self.messages: list[dict[str, Any]] = []  # accepted: via, channel, text, blocks
         self.attempts: list[dict[str, Any]] = []  # every request: path, headers, payload
         self._failures: deque[Failure | None] = deque()  # None: accept this call
@@ -130,6 +132,19 @@ class FakeSlack:
     @property
     def webhook_url(self) -> str:
         return f"http://127.0.0.1:{self.port}{self.webhook_path}"
+
+    def add_webhook(self, path: str) -> str:
+        """Another Incoming Webhook this server answers; its URL."""
+        self.webhook_paths.add(path)
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def in_channel(self, channel: str) -> list[dict[str, Any]]:
+        """The messages a channel shows (thread replies only when also sent to it)."""
+        return [
+            m
+            for m in self.messages
+            if m["channel"] == channel and (not m["thread_ts"] or _truthy(m["reply_broadcast"]))
+        ]
 
     def fail_next(
         self,
@@ -195,8 +210,10 @@ class FakeSlack:
             return _json(200, {"ok": False, "error": "not_authed"})
         if token != self.token:
             return _json(200, {"ok": False, "error": "invalid_auth"})
-        if method == "conversations.history":
-            return self._history(payload)
+        if method in ("conversations.history", "conversations.replies"):
+            return self._history(payload) if method.endswith("history") else self._replies(payload)
+        if payload.get("channel") in self.broken_channels:
+            return _json(200, {"ok": False, "error": self.broken_channels[payload["channel"]]})
         error = limit_error(payload, max_blocks=self.max_blocks) if self.enforce_limits else None
         if error:
             return _json(200, {"ok": False, "error": error})
@@ -217,6 +234,7 @@ class FakeSlack:
                 if m["via"] == "api"
                 and m["channel"] == payload.get("channel")
                 and float(m["ts"]) > oldest
+                and (not m["thread_ts"] or _truthy(m["reply_broadcast"]))
             ]
         start = int(payload.get("cursor") or 0)
         limit = int(payload.get("limit") or 100)
@@ -227,6 +245,24 @@ class FakeSlack:
         return _json(
             200, {"ok": True, "messages": page, "has_more": more, "response_metadata": cursor}
         )
+
+    def _replies(self, payload: dict[str, Any]) -> _Answer:
+        """A thread: its first message and its replies, oldest first (one page)."""
+        if not self.history_scope:
+            return _json(200, {"ok": False, "error": "missing_scope", "needed": "channels:history"})
+        root, oldest = str(payload.get("ts")), float(payload.get("oldest") or 0)
+        with self._lock:
+            found = [
+                m
+                for m in self.messages
+                if m["via"] == "api"
+                and m["channel"] == payload.get("channel")
+                and (m["ts"] == root or m["thread_ts"] == root)
+                and float(m["ts"]) > oldest
+            ]
+        metadata = str(payload.get("include_all_metadata")).lower() in ("true", "1")
+        page = [_history_item(m, metadata) for m in found]
+        return _json(200, {"ok": True, "messages": page, "has_more": False})
 
     def answer_webhook(self, path: str, payload: dict[str, Any]) -> _Answer:
         if self.hang:
@@ -239,12 +275,14 @@ class FakeSlack:
             status = failure.status or 400
             body = failure.body or failure.error or "error"
             return _Answer(status, body, "text/html", _retry_after(failure))
-        if path != self.webhook_path:
+        if path not in self.webhook_paths:
             return _Answer(404, "no_service", "text/html")
+        if path in self.broken_channels:
+            return _Answer(404, self.broken_channels[path], "text/html")
         error = limit_error(payload, max_blocks=self.max_blocks) if self.enforce_limits else None
         if error:
             return _Answer(400, error, "text/html")
-        self._record("message", _message("webhook", payload, None))
+        self._record("message", {**_message("webhook", payload, None), "path": path})
         if self.post_delay:
             time.sleep(self.post_delay)
         return _Answer(200, "ok", "text/html")
@@ -290,6 +328,10 @@ def _message(via: str, payload: dict[str, Any], ts: str | None) -> dict[str, Any
     }
 
 
+def _truthy(value: Any) -> bool:
+    return str(value).lower() in ("true", "1")
+
+
 def _metadata(value: Any) -> dict[str, Any] | None:
     if isinstance(value, str):  # a form body carries it as JSON text
         value = json.loads(value)
@@ -331,7 +373,11 @@ def _handler_for(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
         def _answer(self, path: str, payload: dict[str, Any]) -> None:
             headers = {k.lower(): v for k, v in self.headers.items()}
             fake._record("attempt", {"path": path, "headers": headers, "payload": payload})
-            if path in ("/api/chat.postMessage", "/api/conversations.history"):
+            if path in (
+                "/api/chat.postMessage",
+                "/api/conversations.history",
+                "/api/conversations.replies",
+            ):
                 answer = fake.answer_api(path.removeprefix("/api/"), headers, payload)
             elif path.startswith("/api/"):
                 answer = _json(404, {"ok": False, "error": "unknown_method"})

@@ -71,6 +71,7 @@ class LegitimacyPage2017:
     """The 2017 legitimacy pillar page of a force, as the seed prints it."""
 
     force: str = "Kent Police"
+    place: str = "Kent"  # the title's "<place> PEEL 2017"
     pillar_grade: str = "Outstanding"
     last_updated: str = "12/12/2017"
     grades: dict[int, str] = field(
@@ -82,8 +83,8 @@ class LegitimacyPage2017:
 
     def html(self) -> bytes:
         parts = [
-            CHROME_TOP.format(title="Kent PEEL 2017", banner=escape(self.banner)),
-            "<h1>Kent PEEL 2017</h1>",
+            CHROME_TOP.format(title=f"{self.place} PEEL 2017", banner=escape(self.banner)),
+            f"<h1>{self.place} PEEL 2017</h1>",
             "<h2>Legitimacy</h2>",
             "<h3>How legitimate is the force at keeping people safe and reducing crime?</h3>",
             f"<p>Last updated {self.last_updated}</p>",

@@ -69,3 +69,26 @@ def test_extra_pages_and_no_duplicates() -> None:
 def test_page_identity(url: str, path: str) -> None:
     """Old prefixes, '///', a trailing '?' and a missing slash do not change identity."""
     assert page_path(url) == path
+
+
+def test_every_force_and_service_has_one_of_the_ten_regions() -> None:
+    from watcher.catalogue import (
+        FORCE_REGIONS,
+        FORCES,
+        REGIONS,
+        SERVICE_REGIONS,
+        SERVICES,
+        region_of,
+    )
+
+    assert len(REGIONS) == 10
+    assert set(FORCE_REGIONS) == set(FORCES)
+    assert set(SERVICE_REGIONS) == set(SERVICES)
+    assert set(FORCE_REGIONS.values()) == set(REGIONS)  # every region has a force
+    assert set(SERVICE_REGIONS.values()) <= set(REGIONS)
+    assert region_of("kent") == region_of("frs/kent") == "south-east"
+    assert region_of("metropolitan") == region_of("frs/london") == "london"
+    assert region_of("dyfed-powys") == "wales"
+    assert region_of("frs/isles-of-scilly") == "south-west"
+    assert region_of("") is None
+    assert region_of("frs/nowhere") is None

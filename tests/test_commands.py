@@ -392,7 +392,10 @@ def test_forces_lists_every_force_with_current_grades(watcher: Invoke) -> None:
     rows = {row["slug"]: row for row in json.loads(result.output)}
     assert len(rows) == 43
     assert [(j["unit"], j["grade"]) for j in rows["kent"]["grades"]] == [("legitimacy", "good")]
+    assert (rows["kent"]["region"], rows["essex"]["region"]) == ("south-east", "eastern")
+    assert all(row["region"] for row in rows.values())
     table = watcher("forces")
+    assert "South East" in table.output
     assert "Kent Police (kent)" in table.output
     assert "Legitimacy: Good" in table.output
     assert "Essex Police (essex)" in table.output

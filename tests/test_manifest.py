@@ -10,6 +10,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SCOPES = {
     "chat_postMessage": {"chat:write"},
     "conversations_history": {"channels:history", "groups:history"},
+    "conversations_replies": {"channels:history", "groups:history"},
 }
 
 
@@ -22,7 +23,7 @@ def manifest_scopes() -> set[str]:
 def methods_called() -> set[str]:
     called: set[str] = set()
     for path in (ROOT / "watcher").rglob("*.py"):
-        called |= set(re.findall(r"\.(chat_\w+|conversations_\w+|users_\w+)\(", path.read_text()))
+        called |= set(re.findall(r"\.(chat_\w+|conversations_\w+|users_\w+)\b", path.read_text()))
     return called
 
 

@@ -11,9 +11,13 @@ from pathlib import Path
 from slack_sdk import WebClient
 
 from tests.fake_slack import FakeSlack
-from watcher.notify import Message, RetryPolicy, SlackWebNotifier, deliver
+from watcher.config import SlackRoute, SlackSettings
+from watcher.models import Change, ChangeKind, FindingKind
+from watcher.notify import Message, RetryPolicy, Routing, SlackWebNotifier, deliver
 from watcher.notify.readback import EVENT_TYPE, alert_metadata, posted_ids
+from watcher.notify.routes import router_keys
 from watcher.store import Store, open_database
+from watcher.store.schema import change_row
 
 CHANNEL = "C0123ABC"
 FAST = RetryPolicy(retries=0, backoff=0.01, jitter=False, max_retry_after=1)
@@ -111,3 +115,65 @@ def test_missing_history_scope_falls_back_and_notes_it(
     store.db.execute("update outbox set state = 'pending'")
     deliver(store, notifier(fake_slack), now)
     assert store.db.execute("select count(*) from delivery_notices").fetchone() == (0,)
+
+
+KENT_PAGE = "https://example.org/peel-assessments/peel-2017/kent/legitimacy/"
+
+
+def queue_finding(store: Store, text: str) -> str:
+    """A Kent area for improvement added on one page, queued as a change row."""
+    change = Change(
+        kind=ChangeKind.FINDING_ADDED,
+        url=KENT_PAGE,
+        organisation="kent",
+        cycle="peel-2017",
+        unit="legitimacy",
+        after=text,
+        finding_kind=FindingKind.AREA_FOR_IMPROVEMENT,
+    )
+    stamp = now().isoformat()
+    store.db.table("changes").insert(change_row(change, 1, stamp))
+    store.db.table("outbox").insert(
+        {
+            "id": change.id,
+            "run_id": 1,
+            "organisation": "kent",
+            "kind": "change",
+            "change_id": change.id,
+            "state": "pending",
+            "attempts": 0,
+            "created_at": stamp,
+        }
+    )
+    return change.id
+
+
+def test_an_in_flight_thread_reply_is_found_in_its_thread(
+    tmp_path: Path, fake_slack: FakeSlack
+) -> None:
+    """A reply that reached Slack after our timeout is read back from its thread
+    (`conversations.replies`: a quiet reply is not in the channel's history), not reposted."""
+    store = store_with(tmp_path)
+    threaded = SlackRoute(0, channel=CHANNEL, forces=frozenset({"kent"}), thread=True)
+    router = router_keys(SlackSettings(channel=CHANNEL, routes=(threaded,)), f"slack:{CHANNEL}")
+    client = WebClient(
+        token=fake_slack.token, base_url=fake_slack.api_url, timeout=1, retry_handlers=[]
+    )
+    routing = Routing(router, {"default": SlackWebNotifier(client, CHANNEL)})
+    queue_finding(store, "The force should record crime accurately.")
+    assert deliver(store, routing, now).alerts_sent == 1
+    [root] = fake_slack.messages
+
+    reply = queue_finding(store, "The force should answer calls quickly.")
+    fake_slack.post_delay = 1.5  # Slack takes the reply, answers after our timeout
+    tally = deliver(store, routing, now)
+    assert tally.alerts_pending == 1
+    fake_slack.post_delay = 0
+    assert len(fake_slack.messages) == 2
+    assert fake_slack.messages[1]["thread_ts"] == root["ts"]
+    assert fake_slack.in_channel(CHANNEL) == [root]  # quiet: only in the thread
+
+    assert deliver(store, routing, now).alerts_sent == 1  # found in the thread
+    assert len(fake_slack.messages) == 2  # never posted twice
+    [(state,)] = store.db.execute("select state from outbox where id = ?", [reply]).fetchall()
+    assert state == "sent"

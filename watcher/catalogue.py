@@ -119,6 +119,83 @@ SERVICES: dict[str, str] = {
     "west-yorkshire": "West Yorkshire Fire and Rescue Service",
 }
 
+# The regions forces are grouped in (`[[slack.routes]] regions`, `watcher forces`). The
+# shared notes on the site give no regional list, so these are the ten regions the police
+# service of England and Wales is organised in for regional collaboration (the NPCC
+# regions of the regional organised crime units); each fire and rescue service takes
+# the region its area lies in. Slug -> name.
+REGIONS: dict[str, str] = {
+    "north-east": "North East",
+    "north-west": "North West",
+    "yorkshire-and-the-humber": "Yorkshire and the Humber",
+    "east-midlands": "East Midlands",
+    "west-midlands": "West Midlands",
+    "eastern": "Eastern",
+    "london": "London",
+    "south-east": "South East",
+    "south-west": "South West",
+    "wales": "Wales",
+}
+_REGION_MEMBERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    # region: (forces, fire and rescue services)
+    "north-east": (
+        ("cleveland", "durham", "northumbria"),
+        ("cleveland", "county-durham-and-darlington", "northumberland", "tyne-and-wear"),
+    ),
+    "north-west": (
+        ("cheshire", "cumbria", "greater-manchester", "lancashire", "merseyside"),
+        ("cheshire", "cumbria", "greater-manchester", "lancashire", "merseyside"),
+    ),
+    "yorkshire-and-the-humber": (
+        ("humberside", "north-yorkshire", "south-yorkshire", "west-yorkshire"),
+        ("humberside", "north-yorkshire", "south-yorkshire", "west-yorkshire"),
+    ),
+    "east-midlands": (
+        ("derbyshire", "leicestershire", "lincolnshire", "northamptonshire", "nottinghamshire"),
+        ("derbyshire", "leicestershire", "lincolnshire", "northamptonshire", "nottinghamshire"),
+    ),
+    "west-midlands": (
+        ("staffordshire", "warwickshire", "west-mercia", "west-midlands"),
+        ("hereford-and-worcester", "shropshire", "staffordshire", "warwickshire", "west-midlands"),
+    ),
+    "eastern": (
+        ("bedfordshire", "cambridgeshire", "essex", "hertfordshire", "norfolk", "suffolk"),
+        ("bedfordshire", "cambridgeshire", "essex", "hertfordshire", "norfolk", "suffolk"),
+    ),
+    "london": (("metropolitan", "city-of-london"), ("london",)),
+    "south-east": (
+        ("hampshire", "kent", "surrey", "sussex", "thames-valley"),
+        (
+            "buckinghamshire",
+            "east-sussex",
+            "hampshire-and-isle-of-wight",
+            "kent",
+            "oxfordshire",
+            "royal-berkshire",
+            "surrey",
+            "west-sussex",
+        ),
+    ),
+    "south-west": (
+        ("avon-and-somerset", "devon-and-cornwall", "dorset", "gloucestershire", "wiltshire"),
+        (
+            "avon",
+            "cornwall",
+            "devon-and-somerset",
+            "dorset-and-wiltshire",
+            "gloucestershire",
+            "isles-of-scilly",
+        ),
+    ),
+    "wales": (("dyfed-powys", "gwent", "north-wales", "south-wales"), ()),
+}
+FORCE_REGIONS: dict[str, str] = {
+    force: region for region, (forces, _) in _REGION_MEMBERS.items() for force in forces
+}
+SERVICE_REGIONS: dict[str, str] = {
+    service: region for region, (_, services) in _REGION_MEMBERS.items() for service in services
+}
+
 # Slug renames: the service's canonical slug -> {cycle: slug used in that cycle's URLs}.
 # Unconfirmed: Hampshire's 2018/19 pages were those of the pre-merger service.
 SERVICE_ALIASES: dict[str, dict[str, str]] = {
@@ -311,3 +388,10 @@ def expand_services(
                     seen.add(url)
                     pages.append(Page(url, "" if shared else service_organisation(service), key))
     return pages
+
+
+def region_of(organisation: str) -> str | None:
+    """A force's or a service's region slug (`REGIONS`); None for anything else."""
+    if organisation.startswith(SERVICE_PREFIX):
+        return SERVICE_REGIONS.get(canonical_service(organisation.removeprefix(SERVICE_PREFIX)))
+    return FORCE_REGIONS.get(canonical_force(organisation))

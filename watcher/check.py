@@ -19,7 +19,7 @@ from watcher.discover import Discovery, DiscoveryReport, run_discovery
 from watcher.faults import Stage, crash_point
 from watcher.fetch import Fetcher, FetchOutcome, FetchResult, PageRequest, damage
 from watcher.models import Assessment, Change, ChangeKind
-from watcher.notify import Notifier, deliver, render_baseline, render_digest
+from watcher.notify import Notifier, Routing, deliver, render_baseline, render_digest
 from watcher.parse import TRUNCATED as PARTLY_READ
 from watcher.parse import parse_all
 from watcher.store import PageState, Store, body_hash
@@ -83,7 +83,7 @@ def run_once(
     *,
     fetcher: Fetcher,
     store: Store,
-    notifier: Notifier,
+    notifier: Notifier | Routing,
     now: Callable[[], datetime],
     dry_run: bool = False,
     on_page: Callable[[PageOutcome], None] | None = None,
@@ -141,7 +141,7 @@ def run_once(
         if o.status == "new" and o.assessment and o.url not in found.announced
     ]
     if dry_run:
-        _preview(report, new_pages, notifier, now())
+        _preview(report, new_pages, Routing.default_of(notifier), now())
         return report
     assert run_id is not None
     # This run's new pages, and any a run killed before its note left waiting.

@@ -61,9 +61,31 @@ class HttpSettings:
 
 
 @dataclass(frozen=True)
+class SlackRoute:
+    """One `[[slack.routes]]` table: where matching alerts go, and how."""
+
+    index: int
+    channel: str | None = None
+    webhook_env: str | None = None
+    forces: frozenset[str] = frozenset()
+    services: frozenset[str] = frozenset()
+    regions: frozenset[str] = frozenset()
+    kinds: frozenset[str] = frozenset()
+    directions: frozenset[str] = frozenset()
+    mention: str | None = None
+    thread: bool = False
+
+    @property
+    def label(self) -> str:
+        return f"slack.routes[{self.index}]"
+
+
+@dataclass(frozen=True)
 class SlackSettings:
     channel: str | None = None
     api_url: str = DEFAULT_SLACK_API_URL
+    ops_channel: str | None = None
+    routes: tuple[SlackRoute, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -200,7 +222,7 @@ def parse_config(raw: Mapping[str, Any]) -> Config:
         },
         "http",
     )
-    _reject_unknown(slack, {"channel", "api_url"}, "slack")
+    _reject_unknown(slack, {"channel", "api_url", "ops_channel", "routes"}, "slack")
     _reject_unknown(state, {"path"}, "state")
     _reject_unknown(alerts, _ALERT_KEYS, "alerts")
     _reject_unknown(schedule, {"hour", "minute", "days", "timezone", "jitter"}, "schedule")
@@ -347,15 +369,147 @@ def _http(table: Mapping[str, Any]) -> HttpSettings:
 
 
 def _slack(table: Mapping[str, Any]) -> SlackSettings:
-    channel = table.get("channel")
-    if channel is not None and (not isinstance(channel, str) or not channel.strip()):
-        raise ConfigError("slack.channel must be a non-empty string (a channel id like C0123ABC)")
+    channel = _channel_id(table, "slack.channel")
     api_url = _str(table, "slack.api_url", SlackSettings.api_url)
     if urlsplit(api_url).scheme not in ("http", "https"):
         raise ConfigError(f"slack.api_url must be an http(s) URL, got {_shown(api_url)}")
     if not api_url.endswith("/"):
         api_url += "/"
-    return SlackSettings(channel=channel, api_url=api_url)
+    routes = table.get("routes", [])
+    if not isinstance(routes, list) or not all(isinstance(r, Mapping) for r in routes):
+        raise ConfigError(
+            "slack.routes must be an array of tables: write each route as [[slack.routes]]"
+        )
+    return SlackSettings(
+        channel=channel,
+        api_url=api_url,
+        ops_channel=_channel_id(table, "slack.ops_channel"),
+        routes=tuple(_route(index, route) for index, route in enumerate(routes)),
+    )
+
+
+def _channel_id(table: Mapping[str, Any], name: str) -> str | None:
+    value = table.get(name.rsplit(".", 1)[1])
+    if value is not None and (not isinstance(value, str) or not value.strip()):
+        raise ConfigError(f"{name} must be a non-empty string (a channel id like C0123ABC)")
+    return value.strip() if isinstance(value, str) else None
+
+
+_ROUTE_KEYS = {
+    "channel",
+    "webhook_env",
+    "forces",
+    "services",
+    "regions",
+    "kinds",
+    "directions",
+    "mention",
+    "thread",
+}
+_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth")
+_ENV_NAME = re.compile(r"[A-Z_][A-Z0-9_]*")
+_MENTION_ID = re.compile(r"[UWS][A-Z0-9]{2,}")
+
+
+def _route(index: int, table: Mapping[str, Any]) -> SlackRoute:
+    """One [[slack.routes]] table; every error names `slack.routes[N].<key>` (N from 0)."""
+    from watcher.catalogue import FORCES, REGIONS, SERVICES, canonical_force, canonical_service
+    from watcher.models import ChangeKind, Direction
+
+    where = f"slack.routes[{index}]"
+    which = _ORDINALS[index] if index < len(_ORDINALS) else f"number {index + 1}"
+    table_words = f"(the {which} [[slack.routes]] table)"
+    for key in table:
+        if key not in _ROUTE_KEYS:
+            raise ConfigError(
+                f"{where}.{key}: unknown key {table_words}; a route takes "
+                + ", ".join(sorted(_ROUTE_KEYS))
+            )
+    channel, webhook_env = _route_target(table, where, table_words)
+
+    def names(key: str, known: Any, what: str, canonical: Any = None) -> frozenset[str]:
+        value = table.get(key, [])
+        if isinstance(value, str):
+            raise ConfigError(f'{where}.{key} must be a list, e.g. {key} = ["{value}"]')
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            raise ConfigError(f"{where}.{key} must be a list of strings, got {_shown(value)}")
+        found = []
+        for item in value:
+            slug = canonical(item) if canonical else item
+            if slug not in known:
+                raise ConfigError(
+                    f"{where}.{key}: unknown {what} {item!r}{_did_you_mean(item, known)} "
+                    f"{table_words}{_listed(key, known)}"
+                )
+            found.append(slug)
+        return frozenset(found)
+
+    thread = table.get("thread", False)
+    if not isinstance(thread, bool):
+        raise ConfigError(f"{where}.thread must be true or false, got {_shown(thread)}")
+    return SlackRoute(
+        index=index,
+        channel=channel,
+        webhook_env=webhook_env,
+        forces=names("forces", FORCES, "force", canonical_force),
+        services=names("services", SERVICES, "fire and rescue service", canonical_service),
+        regions=names("regions", REGIONS, "region"),
+        kinds=names("kinds", {str(k) for k in ChangeKind}, "change kind"),
+        directions=names("directions", {str(d) for d in Direction}, "direction"),
+        mention=_mention(table.get("mention"), f"{where}.mention"),
+        thread=thread,
+    )
+
+
+def _route_target(
+    table: Mapping[str, Any], where: str, table_words: str
+) -> tuple[str | None, str | None]:
+    """A route's channel or webhook_env: exactly one, the latter an env variable's name."""
+    channel = _channel_id(table, f"{where}.channel")
+    webhook_env = table.get("webhook_env")
+    if (channel is None) == (webhook_env is None):
+        raise ConfigError(
+            f"{where}: give channel (a channel id, with SLACK_BOT_TOKEN) or webhook_env (the "
+            "name of an environment variable holding a webhook URL), "
+            + ("not both " if channel else "one of them ")
+            + table_words
+        )
+    if webhook_env is not None and (
+        not isinstance(webhook_env, str) or not _ENV_NAME.fullmatch(webhook_env)
+    ):
+        raise ConfigError(
+            f"{where}.webhook_env must name an environment variable (like "
+            f"SLACK_WEBHOOK_URL_KENT), got {_shown(webhook_env)}: the webhook URL itself is a "
+            f"secret and belongs in that variable {table_words}"
+        )
+    return channel, webhook_env
+
+
+def _did_you_mean(item: str, known: Any) -> str:
+    from rapidfuzz import process
+
+    best = process.extractOne(item, list(known), score_cutoff=80)
+    return f" (did you mean {best[0]!r}?)" if best else ""
+
+
+def _listed(key: str, known: Any) -> str:
+    if key in ("forces", "services"):
+        return "; see `watcher forces`"
+    return "; known: " + ", ".join(sorted(known))
+
+
+def _mention(value: object, name: str) -> str | None:
+    """ "here", "channel", or a user (U…/W…) or user-group (S…) id; "@here" is "here"."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        bare = value.strip().removeprefix("@")
+        if bare in ("here", "channel") or _MENTION_ID.fullmatch(bare):
+            return bare
+    raise ConfigError(
+        f'{name} must be "here", "channel", a user id (U0123ABC) or a user-group id '
+        f"(S0123ABC), got {_shown(value)}"
+    )
 
 
 def _schedule(table: Mapping[str, Any]) -> ScheduleSettings:
@@ -429,8 +583,8 @@ def _reject_secret_values(value: object, name: str) -> None:
         for key, item in value.items():
             _reject_secret_values(item, f"{name}.{key}" if name else str(key))
     elif isinstance(value, list):
-        for item in value:
-            _reject_secret_values(item, name)
+        for index, item in enumerate(value):
+            _reject_secret_values(item, f"{name}[{index}]" if isinstance(item, Mapping) else name)
 
 
 def _str(table: Mapping[str, Any], name: str, default: str) -> str:

@@ -35,7 +35,8 @@ from watcher.models import Assessment
 from watcher.notify import (
     ConsoleNotifier,
     Notifier,
-    notifier_from_env,
+    Routing,
+    routing_from_env,
 )
 from watcher.parse import parse_all
 from watcher.schedule import run_forever, stop_on_signals
@@ -221,9 +222,11 @@ def _pages(config: Config, only: tuple[str, ...]) -> list[Page]:
     return select_pages(config, only)
 
 
-def _notifier(config: Config, console: Console, should_stop: Callable[[], bool]) -> Notifier:
+def _notifier(
+    config: Config, console: Console, should_stop: Callable[[], bool]
+) -> Notifier | Routing:
     try:
-        return notifier_from_env(os.environ, config.slack, console, should_stop=should_stop)
+        return routing_from_env(os.environ, config.slack, console, should_stop=should_stop)
     except ConfigError as exc:
         raise CannotRun(str(exc)) from None
 

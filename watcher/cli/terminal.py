@@ -118,8 +118,24 @@ def _unreadable_table(status: Status) -> Table:
     return table
 
 
+def destination_label(key: str | None) -> str:
+    """A destination key as `status` shows it."""
+    if key is None:
+        return "not routed yet"
+    if key in ("default", "ops"):
+        return f"the {key} destination"
+    kind, _, name = key.partition(":")
+    return f"channel {name}" if kind == "slack" else f"webhook ${name}"
+
+
 def _pending_table(status: Status) -> Table:
-    table = Table(title="Alerts waiting to be sent", title_justify="left")
+    counts: dict[str, int] = {}
+    for alert in status.pending:
+        label = destination_label(alert.destination)
+        counts[label] = counts.get(label, 0) + 1
+    waiting = ", ".join(f"{n} for {label}" for label, n in counts.items())
+    table = Table(title=f"Alerts waiting to be sent: {waiting}", title_justify="left")
+    table.add_column("To")
     table.add_column("Alert")
     table.add_column("Force")
     table.add_column("Queued")
@@ -127,6 +143,7 @@ def _pending_table(status: Status) -> Table:
     table.add_column("Last error", overflow="fold")
     for alert in status.pending:
         table.add_row(
+            destination_label(alert.destination),
             alert.kind,
             organisation_name(alert.organisation) if alert.organisation else "—",
             when(alert.created_at),
@@ -282,6 +299,7 @@ def forces_table(rows: Sequence[ForceGrades]) -> Table:
     """The catalogue, one row per force, with its current grades."""
     table = Table(title="Forces and their current grades", title_justify="left")
     table.add_column("Force")
+    table.add_column("Region")
     table.add_column("Cycle")
     table.add_column("Grades", overflow="fold", ratio=1)
     table.add_column("Monitoring")
@@ -290,6 +308,7 @@ def forces_table(rows: Sequence[ForceGrades]) -> Table:
         grades = " · ".join(f"{j.label}: {j.grade.label}" for j in row.grades)
         table.add_row(
             f"{row.name} ({row.slug})",
+            row.region_name or "—",
             cycle_label(row.cycle) if row.cycle else "—",
             grades or "—",
             row.monitoring or "",

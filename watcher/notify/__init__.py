@@ -8,13 +8,14 @@ out of logs (`redact`).
 
 from typing import TYPE_CHECKING
 
-from watcher.notify.choose import notifier_from_env
+from watcher.notify.choose import notifier_from_env, routing_from_env
 from watcher.notify.deliver import DeliveryTally, deliver
 from watcher.notify.message import MAX_BLOCKS, MRKDWN_INLINE, Message, split_message
 from watcher.notify.publications import render_national, render_publication, render_reindex
 from watcher.notify.redact import redact_every_log_record, redact_secrets, redact_webhook_url
 from watcher.notify.render import format_date, render_baseline, render_digest
 from watcher.notify.retry import RetryPolicy
+from watcher.notify.routes import Router, Routing
 from watcher.notify.senders import ConsoleNotifier, Delivery, Notifier, SlackConfigError
 
 if TYPE_CHECKING:  # imported on first use (`__getattr__`): slack-sdk is slow to load
@@ -29,6 +30,8 @@ __all__ = [
     "Message",
     "Notifier",
     "RetryPolicy",
+    "Router",
+    "Routing",
     "SlackConfigError",
     "SlackWebNotifier",
     "WebhookNotifier",
@@ -43,6 +46,7 @@ __all__ = [
     "render_national",
     "render_publication",
     "render_reindex",
+    "routing_from_env",
     "split_message",
 ]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 # Slack's hard limits for Block Kit messages.
@@ -45,6 +45,10 @@ class Message:
     # Slack message metadata (bot token only): which outbox rows this message carries,
     # so a run after a crash can read Slack back instead of posting twice. Not stored.
     metadata: dict[str, Any] | None = field(default=None, compare=False)
+    # A reply in the thread of this message ts (a `thread = true` route), and whether
+    # the reply is also shown in the channel. Set at delivery, never stored.
+    thread_ts: str | None = field(default=None, compare=False)
+    reply_broadcast: bool = field(default=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form stored in the outbox."""
@@ -190,15 +194,15 @@ def split_message(message: Message) -> tuple[Message, Message] | None:
         first, second = (halves[0],), (halves[1],)
     elif not body and (text_halves := _halve_text(message.text)):
         return (
-            Message(text_halves[0], metadata=message.metadata),
-            Message(text_halves[1], metadata=message.metadata),
+            replace(message, text=text_halves[0], blocks=()),
+            replace(message, text=text_halves[1], blocks=()),
         )
     else:
         return None
     continued = tuple(header_block(_continued(b["text"]["text"], HEADER_MAX)) for b in head)
     return (
-        Message(message.text, (*head, *first), message.metadata),
-        Message(_continued(message.text, 3000), (*continued, *second), message.metadata),
+        replace(message, blocks=(*head, *first)),
+        replace(message, text=_continued(message.text, 3000), blocks=(*continued, *second)),
     )
 
 

@@ -51,7 +51,7 @@ class Readback:
 class ReadsBack(Protocol):
     """A sender that can tell which outbox rows already reached Slack."""
 
-    def read_back(self, since: datetime) -> Readback: ...
+    def read_back(self, since: datetime, threads: Sequence[str] = ()) -> Readback: ...
 
 
 def alert_metadata(alert_ids: Sequence[str], part: int, parts: int) -> dict[str, Any]:

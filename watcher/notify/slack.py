@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import http.client
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 from urllib.error import URLError
 
@@ -119,21 +120,22 @@ _WEB_FATAL = {
     "missing_scope": "the bot token lacks the chat:write scope (missing_scope): "
     "add it in the Slack app settings and reinstall the app",
     "channel_not_found": "Slack has no channel {channel} the bot can see (channel_not_found): "
-    "set slack.channel in config.toml to the channel's ID (e.g. C0123ABC)",
+    "set {setting} in config.toml to the channel's ID (e.g. C0123ABC)",
     "not_in_channel": "the bot is not a member of channel {channel} (not_in_channel): "
-    "invite it with /invite @your-bot in that channel, or change slack.channel",
+    "invite it with /invite @your-bot in that channel, or change {setting}",
     "is_archived": "channel {channel} is archived (is_archived): "
-    "unarchive it or set slack.channel to another channel",
+    "unarchive it or set {setting} to another channel",
 }
 
 
 class SlackWebNotifier:
     """Posts with chat.postMessage: bot token plus channel."""
 
-    def __init__(self, client: WebClient, channel: str) -> None:
+    def __init__(self, client: WebClient, channel: str, setting: str = "slack.channel") -> None:
         self.name = f"slack:{channel}"
         self._client = client
         self._channel = channel
+        self._setting = setting  # the config key naming the channel, for error messages
         guard_token(client.token, client.logger)
 
     def __repr__(self) -> str:
@@ -151,6 +153,8 @@ class SlackWebNotifier:
                 unfurl_links=False,
                 unfurl_media=False,
                 metadata=message.metadata,
+                thread_ts=message.thread_ts,
+                reply_broadcast=message.reply_broadcast if message.thread_ts else None,
             )
         except SlackApiError as exc:
             return self._refused(exc.response)
@@ -159,28 +163,40 @@ class SlackWebNotifier:
         ts = response.get("ts")
         return _Attempt(Delivery(ok=True, ts=str(ts) if ts else None))
 
-    def read_back(self, since: datetime) -> Readback:
-        """Which outbox rows reached the channel since `since` (see `readback`)."""
+    def read_back(self, since: datetime, threads: Sequence[str] = ()) -> Readback:
+        """Which outbox rows reached the channel since `since` (see `readback`).
+
+        `threads`: the ts of threads replies may have gone to (replies not also sent to
+        the channel are not in its history; `conversations.replies` has them).
+        """
         found: list[dict[str, Any]] = []
-        cursor = None
+        start = oldest(since)
+        history = self._client.conversations_history
+        replies = self._client.conversations_replies
         try:
-            for _ in range(MAX_HISTORY_PAGES):
-                page = self._client.conversations_history(
-                    channel=self._channel,
-                    oldest=oldest(since),
-                    include_all_metadata=True,
-                    limit=HISTORY_PAGE,
-                    cursor=cursor,
-                )
-                found += [m for m in page.get("messages") or [] if isinstance(m, dict)]
-                cursor = (page.get("response_metadata") or {}).get("next_cursor")
-                if not cursor:
-                    break
+            found += _paged(lambda cursor: history(**self._read(start, cursor)))
+            for root in dict.fromkeys(threads):
+                found += _paged(partial(self._replies, replies, root, start))
         except SlackApiError as exc:
             return _history_refused(exc.response)
         except _NETWORK_ERRORS as exc:
             return Readback(error=REDACTOR.redact(_network_error(exc)))
         return Readback(posted=posted_ids(found))
+
+    def _replies(
+        self, replies: Callable[..., SlackResponse], root: str, start: str, cursor: str | None
+    ) -> SlackResponse:
+        return replies(ts=root, **self._read(start, cursor))
+
+    def _read(self, start: str, cursor: str | None) -> dict[str, Any]:
+        """The arguments of one page of history (or of a thread) from `start` on."""
+        return {
+            "channel": self._channel,
+            "oldest": start,
+            "include_all_metadata": True,
+            "limit": HISTORY_PAGE,
+            "cursor": cursor,
+        }
 
     def _refused(self, response: SlackResponse) -> _Attempt:
         status = response.status_code
@@ -189,7 +205,7 @@ class SlackWebNotifier:
         if status == 429:
             error = _rate_limited(_header(response.headers, "retry-after"))
         elif code in _WEB_FATAL:
-            error = _WEB_FATAL[code].format(channel=self._channel)
+            error = _WEB_FATAL[code].format(channel=self._channel, setting=self._setting)
             return _Attempt(Delivery(ok=False, error=REDACTOR.redact(error), fatal=True))
         elif code in _TOO_LONG:
             error = f"Slack refused the message as too long or malformed ({code})"
@@ -198,6 +214,19 @@ class SlackWebNotifier:
         else:
             error = f"Slack refused the message: {_clip(code)} (HTTP {status})"
         return _Attempt(Delivery(ok=False, error=REDACTOR.redact(error)), code in _TOO_LONG)
+
+
+def _paged(read: Callable[[str | None], SlackResponse]) -> list[dict[str, Any]]:
+    """Up to `MAX_HISTORY_PAGES` pages of messages, following Slack's cursors."""
+    found: list[dict[str, Any]] = []
+    cursor = None
+    for _ in range(MAX_HISTORY_PAGES):
+        page = read(cursor)
+        found += [m for m in page.get("messages") or [] if isinstance(m, dict)]
+        cursor = (page.get("response_metadata") or {}).get("next_cursor")
+        if not cursor:
+            break
+    return found
 
 
 def _history_refused(response: SlackResponse) -> Readback:

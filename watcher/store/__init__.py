@@ -14,6 +14,7 @@ from watcher.store.discovered import (
     SourceState,
 )
 from watcher.store.exports import RunInfo, Snapshot, StoredChange, StoredReading, snapshot
+from watcher.store.outbox import PendingAlert
 from watcher.store.queries import (
     FailingPage,
     FindingEvent,
@@ -32,7 +33,7 @@ from watcher.store.schema import (
     open_database,
     scratch_database,
 )
-from watcher.store.state import PageState, PendingAlert, Store, body_hash
+from watcher.store.state import PageState, Store, body_hash
 from watcher.store.versions import Comparison, GradeRow
 
 __all__ = [

@@ -19,7 +19,7 @@ from typing import Any
 
 import sqlite_utils
 
-from watcher.catalogue import CYCLES, FORCES, organisation_name
+from watcher.catalogue import CYCLES, FORCES, REGIONS, organisation_name, region_of
 from watcher.diff import diff
 from watcher.models import Assessment, ChangeKind, FindingKind, Grade, Judgement
 from watcher.store.discovered import DiscoveredPage
@@ -137,6 +137,7 @@ class WaitingAlert:
     created_at: str
     attempts: int
     last_error: str | None
+    destination: str | None = None  # its destination key (`notify.routes`); None: not routed yet
 
 
 @dataclass(frozen=True)
@@ -197,6 +198,7 @@ def status(db: sqlite_utils.Database, *, runs: int = 5, in_progress: bool = True
                 created_at=row["created_at"],
                 attempts=row["attempts"] or 0,
                 last_error=row["last_error"],
+                destination=row.get("destination"),
             )
             for row in pending_rows
         ),
@@ -425,6 +427,11 @@ class ForceGrades:
     grades: tuple[Judgement, ...]
     monitoring: str | None
     last_checked_at: str | None
+    region: str | None = None  # its region's slug (`catalogue.REGIONS`)
+
+    @property
+    def region_name(self) -> str:
+        return REGIONS.get(self.region or "", "")
 
 
 def current_grades(
@@ -469,5 +476,11 @@ def _force_grades(slug: str, latest: list[Assessment], checked: str | None) -> F
             grades |= {j.unit: j for j in assessment.judgements if "/" not in j.unit}
     monitoring = next((a.monitoring for a in latest if a.monitoring), None)
     return ForceGrades(
-        slug, organisation_name(slug), cycle, tuple(grades.values()), monitoring, checked
+        slug,
+        organisation_name(slug),
+        cycle,
+        tuple(grades.values()),
+        monitoring,
+        checked,
+        region_of(slug),
     )

@@ -249,6 +249,23 @@ def _migration_baseline_pending(db: sqlite_utils.Database) -> None:
     )
 
 
+def _migration_destinations(db: sqlite_utils.Database) -> None:
+    """Routing: each outbox row's destination, and the threads opened per destination.
+
+    `outbox.destination`: null until the row is routed (rows queued before routing
+    existed are routed by the next delivery). `slack_threads`: the message that opened
+    a report's thread in a destination. Creates only what is missing: safe in any order.
+    """
+    if "destination" not in db.table("outbox").columns_dict:
+        db.table("outbox").add_column("destination", str)
+    db.execute(
+        """create table if not exists slack_threads (
+        destination text not null, url text not null, ts text not null, created_at text,
+        primary key (destination, url))"""
+    )
+    db.execute("create index if not exists idx_outbox_destination on outbox(destination)")
+
+
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _migration_1,
     _migration_2,
@@ -259,6 +276,7 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _migration_run_scope,
     _migration_history_index,
     _migration_baseline_pending,
+    _migration_destinations,
 )
 
 

@@ -20,12 +20,12 @@ from typing import Any
 
 import sqlite_utils
 
-from watcher.config import mask_secrets
 from watcher.faults import Stage, crash_point
 from watcher.models import Assessment, Change, ChangeKind
 from watcher.store.archived import ArchiveRecords
 from watcher.store.baselines import BaselineRecords
-from watcher.store.schema import change_from_dict, change_row
+from watcher.store.outbox import OutboxRecords
+from watcher.store.schema import change_row
 
 
 @dataclass(frozen=True)
@@ -43,20 +43,6 @@ class PageState:
     absent_seen: bool = False  # seen absent (404/410) at some point: its arrival is news
     unreadable_since: str | None = None  # when the current run of unreadable readings began
     held_hash: str | None = None  # a change set held for a second reading (its content hash)
-
-
-@dataclass(frozen=True)
-class PendingAlert:
-    """An outbox row not yet confirmed by Slack."""
-
-    id: str
-    organisation: str
-    kind: str  # "change" or "baseline"
-    change: Change | None
-    payload: dict[str, Any] | None
-    created_at: str
-    attempts: int
-    in_flight_at: str | None = None  # a post was attempted then: it may have arrived
 
 
 def _page_state(row: dict[str, Any]) -> PageState:
@@ -102,11 +88,12 @@ def body_hash(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()
 
 
-class Store(ArchiveRecords, BaselineRecords):
+class Store(ArchiveRecords, BaselineRecords, OutboxRecords):
     """Reads and writes the state database; every multi-row write is one transaction.
 
     Readings from a web archive (`watcher backfill`) are written by `ArchiveRecords`;
-    pages waiting for their "now watching" note are kept by `BaselineRecords`.
+    pages waiting for their "now watching" note are kept by `BaselineRecords`; the
+    outbox, per destination, by `OutboxRecords`.
     """
 
     def __init__(self, db: sqlite_utils.Database) -> None:
@@ -418,67 +405,6 @@ class Store(ArchiveRecords, BaselineRecords):
             },
             ignore=True,
         )
-
-    # -- outbox ------------------------------------------------------------------
-
-    def pending_alerts(self) -> list[PendingAlert]:
-        rows = self.db.query(
-            """select o.*, c.detail from outbox o left join changes c on c.id = o.change_id
-            where o.state = 'pending' order by o.created_at, o.rowid"""
-        )
-        return [
-            PendingAlert(
-                id=row["id"],
-                organisation=row["organisation"],
-                kind=row["kind"],
-                change=change_from_dict(json.loads(row["detail"])) if row["detail"] else None,
-                payload=json.loads(row["payload"]) if row["payload"] else None,
-                created_at=row["created_at"],
-                attempts=row["attempts"],
-                in_flight_at=row.get("in_flight_at"),
-            )
-            for row in rows
-        ]
-
-    def mark_sent(self, alert_ids: Sequence[str], ts: str | None, now: datetime) -> None:
-        with self.transaction():
-            for alert_id in alert_ids:
-                self.db.execute(
-                    """update outbox set state = 'sent', slack_ts = ?, sent_at = ?,
-                    attempts = attempts + 1, last_error = null where id = ?""",
-                    [ts, now.isoformat(), alert_id],
-                )
-
-    def mark_in_flight(self, alert_ids: Sequence[str], now: datetime) -> None:
-        """Note, before posting, that these rows may reach Slack from now on.
-
-        The first attempt's time is kept: a later run reads Slack back from then.
-        """
-        with self.transaction():
-            for alert_id in alert_ids:
-                self.db.execute(
-                    "update outbox set in_flight_at = coalesce(in_flight_at, ?) where id = ?",
-                    [now.isoformat(), alert_id],
-                )
-
-    def set_notice(self, key: str, message: str, now: datetime) -> None:
-        """Keep a delivery notice for `watcher status` (replacing one of the same key)."""
-        with self.transaction():
-            self.db.table("delivery_notices").upsert(
-                {"key": key, "message": message, "noted_at": now.isoformat()}, pk="key"
-            )
-
-    def clear_notice(self, key: str) -> None:
-        with self.transaction():
-            self.db.execute("delete from delivery_notices where key = ?", [key])
-
-    def mark_attempt_failed(self, alert_ids: Sequence[str], error: str) -> None:
-        with self.transaction():
-            for alert_id in alert_ids:
-                self.db.execute(
-                    "update outbox set attempts = attempts + 1, last_error = ? where id = ?",
-                    [mask_secrets(error), alert_id],  # a secret is never stored
-                )
 
     # -- runs --------------------------------------------------------------------
 
