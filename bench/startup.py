@@ -58,8 +58,11 @@ def one_run(command: list[str]) -> tuple[float, float]:
 
 
 def _env() -> dict[str, str]:
-    """No Slack secret and no config from the caller's environment."""
-    return {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "WATCHER_"))}
+    """No Slack secret and no config from the caller's environment, and bytecode cached
+    as a deployed install has it (`PYTHONDONTWRITEBYTECODE` would recompile the
+    project's source on every start: see the README's Deployment section)."""
+    skip = ("SLACK_", "WATCHER_", "PYTHONDONTWRITEBYTECODE")
+    return {k: v for k, v in os.environ.items() if not k.startswith(skip)}
 
 
 def imports(command: list[str]) -> tuple[int, list[str]]:

@@ -144,7 +144,7 @@ def test_not_modified_costs_no_parse(
     def no_parse(body: bytes, url: str) -> None:
         raise AssertionError("a 304 must not be parsed")
 
-    monkeypatch.setattr("watcher.check.parse_all", no_parse)
+    monkeypatch.setattr("watcher.parse.parse_all", no_parse)  # where `check` finds it
     result = check()
     assert result.exit_code == 0, result.output
     sent = fake_site.requests_for(LEGITIMACY)[-1].headers

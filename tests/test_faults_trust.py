@@ -38,7 +38,6 @@ from tests.pages import (
     LegitimacyPage2017,
     engage_page,
 )
-from watcher import check
 from watcher.cli import main
 from watcher.models import Assessment
 
@@ -292,12 +291,14 @@ def test_a_flood_that_goes_away_is_never_alerted(
 
 def _unreadable_parse(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make the parser say the page cannot be read reliably (as a layout it doubts would)."""
-    real = check.parse_all
+    import watcher.parse
+
+    real = watcher.parse.parse_all
 
     def parse_all(body: bytes, url: str) -> list[Assessment]:
         return [replace(a, unreadable=LAYOUT_WHY) for a in real(body, url)]
 
-    monkeypatch.setattr(check, "parse_all", parse_all)
+    monkeypatch.setattr(watcher.parse, "parse_all", parse_all)  # `check` imports it from there
 
 
 def test_unreadable_page_is_told_once_and_again_when_it_reads(

@@ -11,19 +11,20 @@ from collections.abc import Callable, Iterable, Sequence
 from contextlib import closing
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from watcher.catalogue import Page
 from watcher.config import AlertSettings
-from watcher.diff import diff, looks_broken, published, vanished_grades
-from watcher.discover import Discovery, DiscoveryReport, run_discovery
 from watcher.faults import Stage, crash_point
 from watcher.fetch import Fetcher, FetchOutcome, FetchResult, PageRequest, damage
 from watcher.models import Assessment, Change, ChangeKind
 from watcher.notify import Notifier, Routing, deliver, render_baseline, render_digest
-from watcher.parse import TRUNCATED as PARTLY_READ
-from watcher.parse import parse_all
 from watcher.store import PageState, Store, body_hash
 from watcher.trust import distrust, findings_changed, reading_digest
+
+if TYPE_CHECKING:  # parse, diff and discover are imported when first needed: a run
+    # whose pages all answer 304 parses nothing, and one without [discover] reads no list
+    from watcher.discover import Discovery, DiscoveryReport
 
 log = logging.getLogger(__name__)
 
@@ -105,8 +106,10 @@ def run_once(
     run_id = None if dry_run else store.start_run(now())
     report = RunReport(run_id)
     # Discovery (watcher/discover/) first: the listings' new pages join this run's.
-    found = DiscoveryReport()
+    found: DiscoveryReport | None = None
     if discovery is not None and run_id is not None:
+        from watcher.discover import run_discovery
+
         found = run_discovery(
             discovery,
             fetcher=fetcher,
@@ -116,6 +119,7 @@ def run_once(
             unreachable_after=alerts.unreachable_after,
         )
         pages = _with_discovered(pages, found, report)
+    announced = found.announced if found else frozenset()
     by_url = {page.url: page for page in pages}
     # Every page's state, read once: each page is checked once per run.
     states = store.page_states()
@@ -124,8 +128,8 @@ def run_once(
     with closing(fetcher.fetch_all(requests)) as results:
         for result in results:
             crash_point(Stage.FETCHED)  # the fault tests' switch; a no-op otherwise
-            announced = result.url in found.announced
-            run = _Run(store, run_id, now(), alerts, states.get(result.url), announced)
+            listed = result.url in announced
+            run = _Run(store, run_id, now(), alerts, states.get(result.url), listed)
             outcome = _check_page(by_url[result.url], result, run)
             _log_outcome(outcome)
             report.outcomes.append(outcome)
@@ -138,7 +142,7 @@ def run_once(
     new_pages = [
         o.assessment
         for o in report.outcomes
-        if o.status == "new" and o.assessment and o.url not in found.announced
+        if o.status == "new" and o.assessment and o.url not in announced
     ]
     if dry_run:
         _preview(report, new_pages, Routing.default_of(notifier), now())
@@ -239,6 +243,8 @@ def _without_parsing(page: Page, result: FetchResult, run: _Run) -> PageOutcome 
 
 def _check_body(page: Page, result: FetchResult, run: _Run) -> PageOutcome:
     """A body fetched well: trusted or not, compared, held or stored."""
+    from watcher.parse import parse_all
+
     store, state = run.store, run.state
     assessments = parse_all(result.body, page.url)
     if why := distrust(page.organisation, assessments):
@@ -375,6 +381,9 @@ def _read(
     Returns the outcome and the (subject, assessment) pairs to store, or the reason
     the page must count as failed this time.
     """
+    from watcher.diff import published
+    from watcher.parse import TRUNCATED as PARTLY_READ
+
     if any(PARTLY_READ in a.anomalies for a in assessments):
         # The parser's bounds cut the page: what was left out would read as resolved.
         return f"{PARTLY_READ} (read only in part, so compared with nothing)"
@@ -405,6 +414,8 @@ def _read(
 
 def _compare(url: str, store: Store, readings: list[tuple[str, Assessment]]) -> list[Change] | str:
     """Each reading's changes since the stored one, or why this reading cannot be trusted."""
+    from watcher.diff import diff, looks_broken, vanished_grades
+
     changes: list[Change] = []
     for subject, after in readings:
         latest = store.latest_reading(url, subject)

@@ -15,7 +15,6 @@ from collections.abc import Iterable, Sequence
 
 from watcher.catalogue import FORCES, canonical_force
 from watcher.models import Assessment, Change, ChangeKind
-from watcher.parse import force_named, forces_named_in
 
 # A title's leading organisation: "Kent PEEL 2017", "Kent Police – PEEL 2021/22",
 # "Essex Police: integrated vulnerability". Cut at PEEL, a colon or a dash.
@@ -58,6 +57,8 @@ def title_forces(title: str) -> list[str]:
     # `parse` titles a page "<h1> — <its 'An inspection of …' line or pillar>": the
     # added part is introduction, not title.
     h1 = title.split(" — ", 1)[0].strip()
+    from watcher.parse import force_named, forces_named_in  # only once a page was parsed
+
     named = forces_named_in(h1)
     head = _TITLE_HEAD.match(h1)
     for candidate in (h1, head.group("head") if head else ""):

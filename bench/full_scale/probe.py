@@ -4,7 +4,8 @@ Run as ``python -m bench.full_scale.probe OUT_JSON [watcher arguments...]``. It 
 console script's `main` with three functions wrapped, each timed in its own thread's
 CPU time (`time.thread_time`):
 
-- `watcher.check.parse_all`: counts the pages parsed;
+- `watcher.parse.parse_all` (which `check` imports when it first parses): counts the
+  pages parsed;
 - `watcher.check._check_page`: one page's work on the main thread once downloaded
   (for a parsed page: parse, diff and store; for an unchanged one: its bookkeeping);
 - `watcher.fetch.Fetcher.fetch`: one download in a pool thread (the HTTP client).
@@ -26,6 +27,7 @@ from typing import Any
 
 import watcher.check
 import watcher.fetch.client
+import watcher.parse
 from watcher.cli import main as watcher_main
 
 
@@ -88,14 +90,14 @@ def _parse_all(stage: Callable[..., Any]) -> Callable[..., Any]:
 def install() -> set[str]:
     """Wrap the stages that exist; returns the figures that cannot be measured."""
     missing = set()
-    for module, name in ((watcher.check, "parse_all"), (watcher.check, "_check_page")):
+    for module, name in ((watcher.parse, "parse_all"), (watcher.check, "_check_page")):
         if not hasattr(module, name):
             missing |= {"parsed", "unchanged"}
     if not missing:
-        # Through the module's namespace: neither name is exported, and run_once looks
-        # both up at call time.
+        # Through the modules' namespaces: `check` imports `parse_all` from the package
+        # when it parses, and run_once looks `_check_page` up at call time.
+        watcher.parse.parse_all = _parse_all(watcher.parse.parse_all)  # type: ignore[assignment]
         check = vars(watcher.check)
-        check["parse_all"] = _parse_all(check["parse_all"])
         check["_check_page"] = _check_page(check["_check_page"])
     watcher.fetch.Fetcher.fetch = _timed(watcher.fetch.Fetcher.fetch, "fetches")  # type: ignore[method-assign]
     return missing

@@ -11,10 +11,11 @@ import logging
 import os
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
@@ -28,7 +29,6 @@ from watcher.cli.base import EXIT_OK, EXIT_PARTIAL, CannotRun, command_config, s
 from watcher.cli.run_health import plural, published_before, run_warnings
 from watcher.cli.terminal import STDERR, page_progress
 from watcher.config import Config, ConfigError
-from watcher.discover import Discovery
 from watcher.fetch import Fetcher, FetchOutcome, PageRequest, build_client
 from watcher.lock import LockError, RunLock
 from watcher.models import Assessment
@@ -38,16 +38,17 @@ from watcher.notify import (
     Routing,
     routing_from_env,
 )
-from watcher.parse import parse_all
 from watcher.schedule import run_forever, stop_on_signals
 from watcher.store import (
     Store,
     StoreError,
     database_problem,
     open_database,
-    open_readonly,
     scratch_database,
 )
+
+if TYPE_CHECKING:
+    from watcher.discover import Discovery
 from watcher.trust import distrust
 
 log = logging.getLogger("watcher")
@@ -61,6 +62,8 @@ def _open_store(config: Config, *, dry_run: bool = False) -> Iterator[Store]:
         if not dry_run:
             db = open_database(path)
         elif path.is_file():
+            from watcher.store import open_readonly
+
             db = open_readonly(path)
         else:
             db = scratch_database()  # a dry run creates no file
@@ -169,7 +172,7 @@ def check_once(
             should_stop=should_stop,
             on_page=on_page,
             alerts=config.alerts,
-            discovery=Discovery.from_config(config, pages),
+            discovery=_discovery(config, pages),
         )
         if forces and report.run_id is not None:
             store.mark_run_forced(report.run_id)  # not a complete run, for the catch-up
@@ -215,6 +218,15 @@ def run_command(ctx: click.Context, second: int) -> None:
             return store.last_success()
 
     run_forever(config.schedule, job, last_success, utc_now, second=second)
+
+
+def _discovery(config: Config, pages: Sequence[Page]) -> Discovery | None:
+    """The listings to read first; None (and discover never imported) without [discover]."""
+    if not config.discover.sources:
+        return None
+    from watcher.discover import Discovery
+
+    return Discovery.from_config(config, pages)
 
 
 def _pages(config: Config, only: tuple[str, ...]) -> list[Page]:
@@ -278,6 +290,8 @@ def show(ctx: click.Context, url: str, as_json: bool) -> None:
         result = Fetcher(client, config.http, config.site.allowed_hosts).fetch(PageRequest(url))
     if result.outcome is not FetchOutcome.OK:
         raise CannotRun(f"{url}: {result.error or f'HTTP {result.status}'}")
+    from watcher.parse import parse_all
+
     assessments = _trusted(parse_all(result.body, url))
     if as_json:
         # One object for a page about one organisation; a list for an all-force page

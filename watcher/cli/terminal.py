@@ -10,6 +10,7 @@ import logging
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from rich.console import Console, Group, RenderableType
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -18,19 +19,20 @@ from rich.text import Text
 
 from watcher.catalogue import cycle_label, organisation_name
 from watcher.check import PageOutcome
-from watcher.diff import word_diff
 from watcher.models import Change, ChangeKind, Grade, WordDiff
-from watcher.store import (
-    Comparison,
-    FindingEvent,
-    ForceGrades,
-    ForceHistory,
-    GradeRow,
-    GradeStep,
-    RunSummary,
-    Status,
-    UnitTimeline,
-)
+
+if TYPE_CHECKING:  # the query values: only `status`, `history`, `diff`, `forces` load them
+    from watcher.store import (
+        Comparison,
+        FindingEvent,
+        ForceGrades,
+        ForceHistory,
+        GradeRow,
+        GradeStep,
+        RunSummary,
+        Status,
+        UnitTimeline,
+    )
 
 # Logs and the progress bar share one console on stderr, so log lines print above the
 # bar instead of through it. It looks up sys.stderr at each write.
@@ -210,6 +212,8 @@ _EVENT_LABELS = {"present": "at first check"}
 
 def word_diff_text(before: str, after: str) -> Text:
     """Old and new wording in one line: removed words struck out, added words green."""
+    from watcher.diff import word_diff
+
     return wording_text(word_diff(before, after))
 
 

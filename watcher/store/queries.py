@@ -20,7 +20,6 @@ from typing import Any
 import sqlite_utils
 
 from watcher.catalogue import CYCLES, FORCES, REGIONS, organisation_name, region_of
-from watcher.diff import diff
 from watcher.models import Assessment, ChangeKind, FindingKind, Grade, Judgement
 from watcher.store.discovered import DiscoveredPage
 from watcher.store.schema import MIGRATIONS, StoreError, check_version, database_problem
@@ -381,6 +380,8 @@ def _finding_events(
                 FindingEvent(seen_at, after.cycle, "", "in monitoring", None, after.monitoring)
             )
         return present
+    from watcher.diff import diff  # rapidfuzz: loaded by `history`, not by every command
+
     return [
         FindingEvent(
             seen_at,
