@@ -22,7 +22,7 @@ from tests.fake_site import FakeSite
 from tests.pages import AFI_IPCC, AFI_IPCC_REWORDED, AFI_STOP_SEARCH, LegitimacyPage2017
 from watcher.check import PageOutcome
 from watcher.cli import main
-from watcher.cli.terminal import page_progress
+from watcher.cli.progress import page_progress
 from watcher.lock import RunLock, run_in_progress
 from watcher.models import Assessment, Finding, FindingKind, Grade, Judgement, PageKind
 from watcher.store import Store, queries, versions

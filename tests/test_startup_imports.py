@@ -20,6 +20,9 @@ NOT_AT_START = (
     "slack_sdk",
     "apscheduler",
     "jinja2",
+    "stamina",  # retries: loaded by the first fetch
+    "rich.progress",  # the bar: drawn only on a terminal
+    "rich.table",  # an alert's rendering on the terminal: loaded by the first one
 )
 
 PROBE = """

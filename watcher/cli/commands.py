@@ -26,8 +26,8 @@ from watcher.catalogue import (
 )
 from watcher.check import PageOutcome, RunReport, run_once
 from watcher.cli.base import EXIT_OK, EXIT_PARTIAL, CannotRun, command_config, select_pages, utc_now
+from watcher.cli.progress import STDERR, page_progress
 from watcher.cli.run_health import plural, published_before, run_warnings
-from watcher.cli.terminal import STDERR, page_progress
 from watcher.config import Config, ConfigError
 from watcher.fetch import Fetcher, FetchOutcome, PageRequest, build_client
 from watcher.lock import LockError, RunLock

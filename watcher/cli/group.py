@@ -180,7 +180,7 @@ def main(ctx: click.Context, config_path: Path | None, verbose: bool, quiet: boo
 def _configure_logging(*, verbose: bool, quiet: bool) -> None:
     """Plain lines on stderr; through rich on a terminal, so a progress bar stays whole."""
     # Imported here: a command runs after this anyway, `--help` and `--version` never do.
-    from watcher.cli.terminal import STDERR
+    from watcher.cli.progress import STDERR
     from watcher.notify import redact_every_log_record
 
     redact_every_log_record()  # every line, whichever logger: no Slack secret shown

@@ -1,4 +1,4 @@
-"""What the operator's commands print: rich tables, and `watcher check`'s progress bar.
+"""What the operator's commands print: rich tables (`check`'s progress bar is in `progress`).
 
 Values in, renderables out: the commands print them on their console, so the same
 views show on a terminal and in a test's captured output.
@@ -6,19 +6,15 @@ views show on a terminal and in a test's captured output.
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from rich.console import Console, Group, RenderableType
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
 from watcher.catalogue import cycle_label, organisation_name
-from watcher.check import PageOutcome
 from watcher.models import Change, ChangeKind, Grade, WordDiff
 
 if TYPE_CHECKING:  # the query values: only `status`, `history`, `diff`, `forces` load them
@@ -33,10 +29,6 @@ if TYPE_CHECKING:  # the query values: only `status`, `history`, `diff`, `forces
         Status,
         UnitTimeline,
     )
-
-# Logs and the progress bar share one console on stderr, so log lines print above the
-# bar instead of through it. It looks up sys.stderr at each write.
-STDERR = Console(stderr=True)
 
 OUTCOME_STYLES = {"ok": "green", "partial": "yellow", "stopped": "yellow", "running": "cyan"}
 
@@ -319,51 +311,3 @@ def forces_table(rows: Sequence[ForceGrades]) -> Table:
             when(row.last_checked_at),
         )
     return table
-
-
-# -- progress ---------------------------------------------------------------------
-
-
-class _ProblemsOnly(logging.Filter):
-    """Lets warnings and errors through, nothing else."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return record.levelno >= logging.WARNING
-
-
-@contextmanager
-def page_progress(
-    console: Console, total: int, *, show: bool = True
-) -> Iterator[Callable[[PageOutcome], None] | None]:
-    """A progress bar over the run's pages; yields the `on_page` callback that advances it.
-
-    While the bar is up it stands in for the log's line per page: only problems (a
-    failed page) are logged, above the bar. With `show` false it yields None: no bar,
-    the log's line per page is enough.
-    """
-    if not show:
-        yield None
-        return
-    columns = (
-        TextColumn("[bold]checking"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("{task.description}"),
-    )
-    page_log = logging.getLogger("watcher.check")
-    only_problems = _ProblemsOnly()
-    page_log.addFilter(only_problems)
-    try:
-        # One redraw a second (rich's default is ten): the elapsed time moves by seconds,
-        # and a run mostly waits out the politeness delay, so ten cost ~17 ms of CPU a second.
-        progress = Progress(*columns, console=console, transient=True, refresh_per_second=1)
-        with progress:
-            task = progress.add_task("", total=total)
-
-            def on_page(outcome: PageOutcome) -> None:
-                progress.update(task, advance=1, description=f"{outcome.status}: {outcome.url}")
-
-            yield on_page
-    finally:
-        page_log.removeFilter(only_problems)

@@ -8,13 +8,13 @@ The Slack senders are in `slack` (imported only when Slack is configured, by `ch
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
-
-from rich.console import Console
+from typing import TYPE_CHECKING, Protocol
 
 from watcher.config import ConfigError
-from watcher.notify.console import print_message
 from watcher.notify.message import Message
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 # Seconds for one Slack request. Short, so a stop (SIGTERM) waits at most this long for
 # the message in flight; Slack answers in well under a second. A post that times out
@@ -57,5 +57,8 @@ class ConsoleNotifier:
         self._console = console
 
     def send(self, message: Message) -> Delivery:
+        # Imported here: the rendering's tables load only when there is an alert to show.
+        from watcher.notify.console import print_message
+
         print_message(self._console, message)
         return Delivery(ok=True)

@@ -51,7 +51,7 @@ def open_readonly(path: Path) -> sqlite_utils.Database:
     if version < len(MIGRATIONS):
         conn.close()
         raise StoreError(f"{path} predates this version: run `watcher check` to upgrade it")
-    db = sqlite_utils.Database(conn)
+    db = sqlite_utils.Database(conn, execute_plugins=False)
     check_version(db, path)
     return db
 

@@ -286,7 +286,9 @@ def open_database(path: Path) -> sqlite_utils.Database:
         path.parent.mkdir(parents=True, exist_ok=True)
         # Jobs run on scheduler threads; each run opens its own connection.
         conn = sqlite3.connect(path, timeout=30, check_same_thread=False)
-        db = sqlite_utils.Database(conn)
+        # No sqlite-utils plugins: the state file answers to this program alone (and
+        # looking for them scans every installed package's entry points on each start).
+        db = sqlite_utils.Database(conn, execute_plugins=False)
         check_version(db, path)  # before anything writes to a newer program's file
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
@@ -304,7 +306,7 @@ def open_database(path: Path) -> sqlite_utils.Database:
 
 def scratch_database() -> sqlite_utils.Database:
     """An in-memory database with the current layout: a dry run's, which leaves no file."""
-    db = sqlite_utils.Database(memory=True)
+    db = sqlite_utils.Database(memory=True, execute_plugins=False)
     migrate(db)
     return db
 
