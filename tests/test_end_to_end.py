@@ -4,8 +4,10 @@ SQLite file, the real slack-sdk client. Baseline, a real change, a rerun.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -166,6 +168,31 @@ def test_cosmetic_change_alerts_nothing(
     assert result.exit_code == 0, result.output
     assert len(fake_slack.messages) == 1  # the baseline only
     assert changes_in(config_path) == []
+
+
+def test_each_body_is_stored_as_served_and_its_page_points_at_it(
+    fake_site: FakeSite, check: Runner, config_path: Path
+) -> None:
+    """The body is packed on another thread while the page is parsed: what is stored
+    must still be exactly the bytes served, under their hash, for every reading."""
+    served = []
+    for banner in ("", "Have your say: consultation"):
+        body = LegitimacyPage2017(banner=banner).html()
+        fake_site.set_page(LEGITIMACY, body)
+        assert check().exit_code == 0
+        served.append(body if isinstance(body, bytes) else body.encode())
+    db = sqlite3.connect(config_path.parent / "state" / "watcher.db")
+    try:
+        stored = dict(db.execute("select sha256, body from bodies"))
+        (pointer,) = db.execute(
+            "select body_sha256 from pages where url like ?", [f"%{LEGITIMACY}"]
+        )
+    finally:
+        db.close()
+    latest = hashlib.sha256(served[-1]).hexdigest()
+    assert pointer[0] == latest
+    assert zlib.decompress(stored[latest]) == served[-1]
+    assert hashlib.sha256(served[0]).hexdigest() in stored  # the reading's body: history
 
 
 def test_slack_outage_keeps_alerts_for_next_run(

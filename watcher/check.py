@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -19,7 +20,7 @@ from watcher.faults import Stage, crash_point
 from watcher.fetch import Fetcher, FetchOutcome, FetchResult, PageRequest, damage
 from watcher.models import Assessment, Change, ChangeKind
 from watcher.notify import Notifier, Routing, deliver, render_baseline, render_digest
-from watcher.store import PageState, Store, body_hash
+from watcher.store import PageState, Store, body_hash, pack_body
 from watcher.trust import distrust, findings_changed, reading_digest
 
 if TYPE_CHECKING:  # parse, diff and discover are imported when first needed: a run
@@ -124,12 +125,21 @@ def run_once(
     # Every page's state, read once: each page is checked once per run.
     states = store.page_states()
     requests = [_request(states.get(page.url), page.url) for page in pages]
-    # closing(): a stop request cancels the downloads not yet started.
-    with closing(fetcher.fetch_all(requests)) as results:
+    # closing(): a stop request cancels the downloads not yet started. The packer
+    # compresses a new body for the store while the page is parsed (zlib frees the GIL).
+    with (
+        ThreadPoolExecutor(1, "pack") as packer,
+        closing(fetcher.fetch_all(requests)) as results,
+    ):
         for result in results:
             crash_point(Stage.FETCHED)  # the fault tests' switch; a no-op otherwise
             listed = result.url in announced
-            run = _Run(store, run_id, now(), alerts, states.get(result.url), listed)
+            state = states.get(result.url)
+            digest = body_hash(result.body) if result.outcome is FetchOutcome.OK else None
+            packing = None
+            if digest and run_id is not None and not (state and state.body_sha256 == digest):
+                packing = packer.submit(pack_body, result.body)
+            run = _Run(store, run_id, now(), alerts, state, listed, digest, packing)
             outcome = _check_page(by_url[result.url], result, run)
             _log_outcome(outcome)
             report.outcomes.append(outcome)
@@ -208,6 +218,8 @@ class _Run:
     alerts: AlertSettings
     state: PageState | None  # the page as the store knew it when the run began
     announced: bool = False  # a discovered page never read: its first read is a baseline
+    body_sha256: str | None = None  # of a 200's body (`body_hash`)
+    packed: Future[bytes] | None = None  # that body compressed for the store, if new
 
 
 def _check_page(page: Page, result: FetchResult, run: _Run) -> PageOutcome:
@@ -227,7 +239,9 @@ def _without_parsing(page: Page, result: FetchResult, run: _Run) -> PageOutcome 
     store, state = run.store, run.state
     validators = {"etag": result.etag, "last_modified": result.last_modified}
     if result.outcome is FetchOutcome.NOT_MODIFIED or (
-        result.outcome is FetchOutcome.OK and state and state.body_sha256 == body_hash(result.body)
+        result.outcome is FetchOutcome.OK
+        and state
+        and state.body_sha256 == (run.body_sha256 or body_hash(result.body))
     ):
         if run.run_id is not None:
             _note_recovery(page, state, run)
@@ -280,6 +294,8 @@ def _store(page: Page, result: FetchResult, reading: Reading, run: _Run) -> None
         now=run.now,
         # A page read for the first time waits for the "now watching" note, crash-safe.
         baseline=outcome.assessment if outcome.status == "new" and not run.announced else None,
+        sha256=run.body_sha256,
+        packed=run.packed.result if run.packed else None,
     )
     crash_point(Stage.CHANGES_STORED)
 

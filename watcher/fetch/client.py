@@ -128,6 +128,8 @@ class SchemeTransport(httpx.BaseTransport):
 
     def for_scheme(self, scheme: str) -> httpx.HTTPTransport:
         """The transport for `scheme` ("http" or "https"), building it on first use."""
+        if built := self._transports.get(scheme):
+            return built  # the common case, without the lock: a dict read is atomic
         if scheme not in ("http", "https"):
             raise httpx.UnsupportedProtocol(f"unsupported URL scheme {scheme!r}")
         with self._lock:
@@ -135,10 +137,10 @@ class SchemeTransport(httpx.BaseTransport):
                 # verify=False only where TLS is never spoken: http is sent in clear.
                 verify = scheme == "https"
                 try:
-                    built = httpx.HTTPTransport(verify=verify, http2=False)
+                    transport = httpx.HTTPTransport(verify=verify, http2=False)
                 except OSError as exc:  # an unreadable trust store (SSL_CERT_FILE...)
                     raise httpx.ConnectError(f"cannot set up TLS: {exc}") from exc
-                self._transports[scheme] = built
+                self._transports[scheme] = transport
             return self._transports[scheme]
 
     def built(self) -> frozenset[str]:

@@ -14,7 +14,7 @@ from watcher.store.schema import (
     open_database,
     scratch_database,
 )
-from watcher.store.state import PageState, Store, body_hash
+from watcher.store.state import PageState, Store, body_hash, pack_body
 
 if TYPE_CHECKING:  # imported on first use (`__getattr__`): a check needs none of them
     from watcher.store.archived import ArchivedCapture
@@ -92,6 +92,7 @@ __all__ = [
     "database_problem",
     "open_database",
     "open_readonly",
+    "pack_body",
     "scratch_database",
     "snapshot",
 ]
