@@ -30,7 +30,7 @@ def main() -> None:
     from rich.console import Console
 
     from watcher.check import PageOutcome
-    from watcher.cli.terminal import page_progress
+    from watcher.cli.progress import page_progress
 
     console = Console(file=io.StringIO(), force_terminal=True, width=120)
     with page_progress(console, 100) as on_page:

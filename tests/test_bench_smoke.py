@@ -96,3 +96,33 @@ def test_fetch_all_lets_go_of_each_page_once_handed_over() -> None:
         del result
         gc.collect()
         assert refs[-1]() is None
+
+
+def test_the_changes_picked_are_ones_the_watcher_trusts() -> None:
+    """The 5% scenario's pages read as changed and readable: a variant the watcher
+    refuses (two readings made to disagree) is no change a reader must hear of."""
+    from bench.full_scale.scenarios import choose_changes
+
+    plan = plan_site(Scale(forces=2, services=0, cycles=("peel-2017", "peel-2023-25")))
+    bodies = pages.build_bodies(plan)
+    changes = choose_changes(plan, bodies, 0.5)
+    assert changes.bodies
+    for path, after in changes.bodies.items():
+        (reading,) = parse_all(after, "http://127.0.0.1" + path)
+        assert reading.unreadable is None, path
+
+
+@pytest.mark.parametrize(
+    "script",
+    [["bench/terminal_idle.py", "--seconds", "0.2"], ["bench/startup.py", "--runs", "1"]],
+)
+def test_small_bench_scripts_still_run(script: list[str]) -> None:
+    """They import the product's modules by path: a move must not leave them behind."""
+    import subprocess
+
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run(
+        [sys.executable, *script], cwd=root, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "target" in done.stdout

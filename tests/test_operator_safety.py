@@ -6,7 +6,6 @@ database, the fake site over sockets where a page is fetched.
 
 from __future__ import annotations
 
-import io
 import json
 import logging
 import os
@@ -17,7 +16,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from rich.console import Console
 
 from tests.fake_site import FakeSite
 from tests.pages import ENGAGE_PATH, LegitimacyPage2017, engage_page
@@ -355,13 +353,12 @@ def test_dry_run_creates_no_database(watcher: Invoke, state: Path, fake_site: Fa
     assert not state.parent.exists()
 
 
-def test_summary_agrees_in_number() -> None:
+def test_summary_agrees_in_number(capsys: pytest.CaptureFixture[str]) -> None:
     """One page, one change, one alert: "1 page", "1 change", "1 alert sent"."""
     report = RunReport(run_id=1, alerts_sent=1)
     report.outcomes.append(PageOutcome("https://x.example/p", "changed", changes=(CHANGE,)))
-    console = Console(file=io.StringIO(), width=40)
-    summarise(console, report, dry_run=False)
-    text = console.file.getvalue()  # type: ignore[attr-defined]
+    summarise(report, dry_run=False)
+    text = capsys.readouterr().out
     assert "1 page:" in text
     assert "1 change;" in text
     assert "1 alert sent" in text

@@ -21,8 +21,7 @@ NOT_AT_START = (
     "apscheduler",
     "jinja2",
     "stamina",  # retries: loaded by the first fetch
-    "rich.progress",  # the bar: drawn only on a terminal
-    "rich.table",  # an alert's rendering on the terminal: loaded by the first one
+    "rich",  # off a terminal: no bar, plain log lines; loaded by the first alert printed
 )
 
 PROBE = """

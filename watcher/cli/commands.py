@@ -18,7 +18,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
 
 from watcher.catalogue import (
     Page,
@@ -26,7 +25,7 @@ from watcher.catalogue import (
 )
 from watcher.check import PageOutcome, RunReport, run_once
 from watcher.cli.base import EXIT_OK, EXIT_PARTIAL, CannotRun, command_config, select_pages, utc_now
-from watcher.cli.progress import STDERR, page_progress
+from watcher.cli.progress import page_progress, stderr_console, stderr_is_terminal
 from watcher.cli.run_health import plural, published_before, run_warnings
 from watcher.config import Config, ConfigError
 from watcher.fetch import Fetcher, FetchOutcome, PageRequest, build_client
@@ -48,6 +47,8 @@ from watcher.store import (
 )
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from watcher.discover import Discovery
 from watcher.trust import distrust
 
@@ -121,24 +122,24 @@ def check(ctx: click.Context, forces: tuple[str, ...], dry_run: bool) -> None:
         watcher check --force kent --dry-run
     """
     config = command_config(ctx)
-    console = Console()
     quiet = bool(ctx.find_root().params.get("quiet"))
     # A bar on a terminal; elsewhere (cron, Procfile) the log has a line per page.
-    show_bar = STDERR.is_terminal and not quiet
+    show_bar = not quiet and stderr_is_terminal()
+    bar_console = stderr_console() if show_bar else None
     with (
         stop_on_signals() as stop,
-        page_progress(STDERR, len(_pages(config, forces)), show=show_bar) as on_page,
+        page_progress(bar_console, len(_pages(config, forces)), show=show_bar) as on_page,
     ):
         report = check_once(
             config,
-            console,
+            None,  # alerts printed when no Slack is set: stdout, set up at the first one
             forces=forces,
             dry_run=dry_run,
             should_stop=stop.is_set,
             on_page=on_page,
         )
     if not quiet or report.exit_code or dry_run or report.warnings:
-        _summarise(console, report, dry_run)
+        _summarise(report, dry_run)
     if report.fatal:
         raise click.ClickException(f"Slack: {report.fatal}")
     ctx.exit(max(report.exit_code, EXIT_PARTIAL if report.warnings else EXIT_OK))
@@ -146,7 +147,7 @@ def check(ctx: click.Context, forces: tuple[str, ...], dry_run: bool) -> None:
 
 def check_once(
     config: Config,
-    console: Console,
+    console: Console | None,
     *,
     forces: tuple[str, ...] = (),
     dry_run: bool = False,
@@ -203,15 +204,14 @@ def run_command(ctx: click.Context, second: int) -> None:
         watcher --config config.toml run
     """
     config = command_config(ctx)
-    console = Console()
 
     def job(stop: threading.Event) -> None:
         try:
-            report = check_once(config, console, should_stop=stop.is_set)
+            report = check_once(config, None, should_stop=stop.is_set)
         except click.ClickException as exc:
             log.error("scheduled check could not run: %s", exc.message)
             return
-        _summarise(console, report, dry_run=False)
+        _summarise(report, dry_run=False)
 
     def last_success() -> datetime | None:
         with _open_store(config) as store:
@@ -235,7 +235,7 @@ def _pages(config: Config, only: tuple[str, ...]) -> list[Page]:
 
 
 def _notifier(
-    config: Config, console: Console, should_stop: Callable[[], bool]
+    config: Config, console: Console | None, should_stop: Callable[[], bool]
 ) -> Notifier | Routing:
     try:
         return routing_from_env(os.environ, config.slack, console, should_stop=should_stop)
@@ -243,31 +243,24 @@ def _notifier(
         raise CannotRun(str(exc)) from None
 
 
-def _summarise(console: Console, report: RunReport, dry_run: bool) -> None:
+def _summarise(report: RunReport, dry_run: bool) -> None:
+    """The run in a few plain lines on stdout (never wrapped: URLs stay whole)."""
     prefix = "dry run: " if dry_run else ""
-    # soft_wrap: outside a terminal a summary line is never broken (URLs stay whole).
-    console.print(
+    lines = [
         f"{prefix}{plural(len(report.outcomes), 'page')}: {report.count('changed')} changed, "
         f"{report.count('published')} newly published, {report.count('new')} new, "
         f"{report.count('unchanged')} unchanged, {report.count('absent')} not published, "
         f"{len(report.failed)} failed, {len(report.unreadable)} unreadable; "
         f"{plural(len(report.changes), 'change')}; "
-        f"{plural(report.alerts_sent, 'alert')} sent, {report.alerts_pending} pending",
-        soft_wrap=True,
-    )
-    for outcome in report.failed:
-        console.print(f"  failed: {outcome.url}: {outcome.reason}", markup=False, soft_wrap=True)
-    for outcome in report.unreadable:
-        line = f"  can't read reliably: {outcome.url}: {outcome.reason}"
-        console.print(line, markup=False, soft_wrap=True)
-    for outcome in (o for o in report.outcomes if o.status == "held"):
-        console.print(f"  held: {outcome.url}: {outcome.reason}", markup=False, soft_wrap=True)
-    for warning in report.warnings:
-        console.print(f"  warning: {warning}", markup=False, soft_wrap=True)
+        f"{plural(report.alerts_sent, 'alert')} sent, {report.alerts_pending} pending"
+    ]
+    lines += [f"  failed: {outcome.url}: {outcome.reason}" for outcome in report.failed]
+    lines += [f"  can't read reliably: {o.url}: {o.reason}" for o in report.unreadable]
+    lines += [f"  held: {o.url}: {o.reason}" for o in report.outcomes if o.status == "held"]
+    lines += [f"  warning: {warning}" for warning in report.warnings]
     if report.delivery_error:
-        console.print(
-            f"  Slack: {report.delivery_error} (alerts kept for the next run)", soft_wrap=True
-        )
+        lines.append(f"  Slack: {report.delivery_error} (alerts kept for the next run)")
+    click.echo("\n".join(lines))
 
 
 @click.command()
@@ -300,6 +293,8 @@ def show(ctx: click.Context, url: str, as_json: bool) -> None:
         data = [a.to_dict() for a in assessments] if multi else assessments[0].to_dict()
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
     else:
+        from rich.console import Console
+
         console = Console()
         for assessment in assessments:
             _print_assessment(console, assessment)

@@ -180,16 +180,16 @@ def main(ctx: click.Context, config_path: Path | None, verbose: bool, quiet: boo
 def _configure_logging(*, verbose: bool, quiet: bool) -> None:
     """Plain lines on stderr; through rich on a terminal, so a progress bar stays whole."""
     # Imported here: a command runs after this anyway, `--help` and `--version` never do.
-    from watcher.cli.progress import STDERR
+    from watcher.cli.progress import stderr_console, stderr_is_terminal
     from watcher.notify import redact_every_log_record
 
     redact_every_log_record()  # every line, whichever logger: no Slack secret shown
     level = logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO
     handler: logging.Handler
-    if STDERR.is_terminal:
+    if stderr_is_terminal():
         from rich.logging import RichHandler
 
-        handler = RichHandler(console=STDERR, show_path=False, markup=False)
+        handler = RichHandler(console=stderr_console(), show_path=False, markup=False)
         handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
     else:
         handler = logging.StreamHandler()

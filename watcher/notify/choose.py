@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
-
-from rich.console import Console
 
 from watcher.config import SlackRoute, SlackSettings
 from watcher.hosts import is_loopback
 from watcher.notify.retry import RetryPolicy
 from watcher.notify.routes import DEFAULT, OPS, Routing, router_keys
 from watcher.notify.senders import SLACK_TIMEOUT, ConsoleNotifier, Notifier, SlackConfigError
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 logger = logging.getLogger(__name__)
 DEFAULT_WEBHOOK_ENV = "SLACK_WEBHOOK_URL"
@@ -27,14 +29,15 @@ DEFAULT_WEBHOOK_ENV = "SLACK_WEBHOOK_URL"
 def notifier_from_env(
     environ: Mapping[str, str],
     settings: SlackSettings,
-    console: Console,
+    console: Console | None,
     *,
     timeout: float = SLACK_TIMEOUT,
     retry: RetryPolicy = RetryPolicy(),  # frozen, so one shared default is safe
     should_stop: Callable[[], bool] = lambda: False,
 ) -> Notifier:
     """Slack by bot token (SLACK_BOT_TOKEN + slack.channel), by webhook (SLACK_WEBHOOK_URL),
-    or the terminal when neither is set. The bot token wins when both are set.
+    or the terminal (`console`; None: stdout, set up at the first alert) when neither
+    is set. The bot token wins when both are set.
 
     `should_stop`: once it says yes, no post is retried and no retry wait goes on.
     """
@@ -91,7 +94,7 @@ def _webhook_scheme_ok(url: str) -> bool:
 def routing_from_env(
     environ: Mapping[str, str],
     settings: SlackSettings,
-    console: Console,
+    console: Console | None,
     *,
     timeout: float = SLACK_TIMEOUT,
     retry: RetryPolicy = RetryPolicy(),

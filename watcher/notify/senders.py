@@ -53,12 +53,17 @@ class ConsoleNotifier:
 
     name = "console"
 
-    def __init__(self, console: Console) -> None:
+    def __init__(self, console: Console | None = None) -> None:
+        """`console`: where to print; None for stdout, set up at the first message."""
         self._console = console
 
     def send(self, message: Message) -> Delivery:
-        # Imported here: the rendering's tables load only when there is an alert to show.
+        # Imported here: rich and the rendering load only when there is an alert to show.
         from watcher.notify.console import print_message
 
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console()
         print_message(self._console, message)
         return Delivery(ok=True)
