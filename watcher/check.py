@@ -239,9 +239,7 @@ def _without_parsing(page: Page, result: FetchResult, run: _Run) -> PageOutcome 
     store, state = run.store, run.state
     validators = {"etag": result.etag, "last_modified": result.last_modified}
     if result.outcome is FetchOutcome.NOT_MODIFIED or (
-        result.outcome is FetchOutcome.OK
-        and state
-        and state.body_sha256 == (run.body_sha256 or body_hash(result.body))
+        result.outcome is FetchOutcome.OK and state and state.body_sha256 == run.body_sha256
     ):
         if run.run_id is not None:
             _note_recovery(page, state, run)

@@ -7,6 +7,7 @@ read-only commands ask of it.
 
 from typing import TYPE_CHECKING
 
+from watcher.store.bodies import body_hash, pack_body
 from watcher.store.outbox import PendingAlert
 from watcher.store.schema import (
     StoreError,
@@ -14,7 +15,7 @@ from watcher.store.schema import (
     open_database,
     scratch_database,
 )
-from watcher.store.state import PageState, Store, body_hash, pack_body
+from watcher.store.state import PageState, Store
 
 if TYPE_CHECKING:  # imported on first use (`__getattr__`): a check needs none of them
     from watcher.store.archived import ArchivedCapture

@@ -7,9 +7,7 @@ capture it finished, and a second backfill adds nothing.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,6 +15,7 @@ from datetime import datetime
 import sqlite_utils
 
 from watcher.models import Assessment
+from watcher.store.bodies import body_hash, pack_body
 
 
 @dataclass(frozen=True)
@@ -102,10 +101,10 @@ class ArchiveRecords:
         return str(rows[0]["fetched_at"]) if rows and rows[0]["source"] == "archive" else ""
 
     def _keep_body(self, body: bytes) -> str:
-        sha = hashlib.sha256(body).hexdigest()  # as `body_hash`
+        sha = body_hash(body)
         self.db.execute(
             "insert or ignore into bodies (sha256, body, size) values (?, ?, ?)",
-            [sha, zlib.compress(body, 1), len(body)],
+            [sha, pack_body(body), len(body)],
         )
         return sha
 

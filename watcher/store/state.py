@@ -9,9 +9,7 @@ the rest of the program deals in domain values.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import zlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,6 +22,7 @@ from watcher.faults import Stage, crash_point
 from watcher.models import Assessment, Change, ChangeKind
 from watcher.store.archived import ArchiveRecords
 from watcher.store.baselines import BaselineRecords
+from watcher.store.bodies import body_hash, pack_body, unpack_body
 from watcher.store.outbox import OutboxRecords
 from watcher.store.schema import change_row
 
@@ -84,19 +83,6 @@ def _health_since(state: PageState | None, opener: ChangeKind) -> str | None:
 NEWEST_FIRST = "order by fetched_at desc, id desc"
 
 
-def body_hash(body: bytes) -> str:
-    return hashlib.sha256(body).hexdigest()
-
-
-def pack_body(body: bytes) -> bytes:
-    """A raw body as the bodies table keeps it (zlib, the fastest level: ~4x smaller).
-
-    Pure and thread-safe, and zlib lets go of the GIL while it works: the check packs
-    a body on another thread while the page is parsed (`record_assessment(packed=...)`).
-    """
-    return zlib.compress(body, 1)
-
-
 class Store(ArchiveRecords, BaselineRecords, OutboxRecords):
     """Reads and writes the state database; every multi-row write is one transaction.
 
@@ -126,7 +112,7 @@ class Store(ArchiveRecords, BaselineRecords, OutboxRecords):
     def body(self, sha256: str) -> bytes | None:
         """A stored raw body by its hash (the last good copy of a page, say)."""
         rows = list(self.db.query("select body from bodies where sha256 = ?", [sha256]))
-        return zlib.decompress(rows[0]["body"]) if rows else None
+        return unpack_body(rows[0]["body"]) if rows else None
 
     def latest_assessment(self, url: str, subject: str = "") -> Assessment | None:
         """The page's last good assessment (of one organisation, on an all-force page)."""
