@@ -124,11 +124,10 @@ def check(ctx: click.Context, forces: tuple[str, ...], dry_run: bool) -> None:
     config = command_config(ctx)
     quiet = bool(ctx.find_root().params.get("quiet"))
     # A bar on a terminal; elsewhere (cron, Procfile) the log has a line per page.
-    show_bar = not quiet and stderr_is_terminal()
-    bar_console = stderr_console() if show_bar else None
+    bar = stderr_console() if not quiet and stderr_is_terminal() else None
     with (
         stop_on_signals() as stop,
-        page_progress(bar_console, len(_pages(config, forces)), show=show_bar) as on_page,
+        page_progress(bar, len(_pages(config, forces))) as on_page,
     ):
         report = check_once(
             config,
