@@ -17,6 +17,8 @@ from selectolax.lexbor import LexborHTMLParser
 
 from watcher.parse.bounds import MAX_BLOCKS, MAX_ELEMENTS, MAX_TEXT, bounded
 from watcher.parse.chrome import MAX_CHROME_BLOCKS, is_chrome_block, is_chrome_container
+from watcher.parse.graphics import GRAPHIC_TAGS, dedupe, graphic_lines, prepare_graphics
+from watcher.parse.text import LINE_BREAK, clean
 
 Node = Any  # selectolax ships no type information
 
@@ -54,7 +56,6 @@ _DROPPED_TAGS = (
     "button",
     "select",
     "iframe",
-    "object",
     "textarea",
 )
 # Site header and footer: dropped, except an article's own header (it holds the h1).
@@ -101,8 +102,6 @@ _BOLD_TAGS = frozenset(("strong", "b"))
 _LISTS = frozenset(("ul", "ol"))
 _ROW_GROUPS = frozenset(("thead", "tbody", "tfoot"))
 _CELLS = frozenset(("td", "th"))
-# Stands in for <br> in text; the HTML parser never leaves a NUL in text.
-_LINE_BREAK = "\x00"
 # Deeper than this, a subtree is read as plain text (guards the recursion limit).
 _MAX_DEPTH = 200
 
@@ -131,9 +130,9 @@ def page_blocks(body: bytes) -> PageBlocks:
         return PageBlocks([], truncated)
     _keep_toggle_labels(tree)
     tree.strip_tags(list(_DROPPED_TAGS))
-    _free_graphics(tree)
+    prepare_graphics(tree)
     for line_break in tree.css("br"):
-        line_break.replace_with(_LINE_BREAK)
+        line_break.replace_with(LINE_BREAK)
     walker = _Walker()
     walker.container(root, in_content=False, depth=0)
     content = [b for b, chrome in zip(walker.blocks, walker.chrome, strict=True) if not chrome]
@@ -179,7 +178,7 @@ class _Walker:
                 text = child.text_content or ""
                 if run or not text.isspace():  # not the layout's line breaks between blocks
                     run.append(text)
-            elif tag in _GRAPHIC_TAGS:
+            elif tag in GRAPHIC_TAGS:
                 if run:
                     self._paragraphs(run)
                     run = []
@@ -211,8 +210,10 @@ class _Walker:
             self.bullets(node, 1, depth)
         elif tag == "table":
             self.table(node, in_content, depth)
-        elif tag in _GRAPHIC_TAGS or tag == "figcaption":
+        elif tag in GRAPHIC_TAGS:
             self.graphic(graphic_lines(node))
+        elif tag == "figcaption":
+            self.graphic(_caption_lines(node))
         else:
             self.container(node, in_content or tag in _CONTENT_TAGS, depth)
 
@@ -222,8 +223,8 @@ class _Walker:
             self._add(Block(BlockKind.HEADING, _one_line(node), EMPHASIS_LEVEL))
             return
         text = node.text(deep=True)
-        if _LINE_BREAK not in text:
-            self._add(Block(BlockKind.PARAGRAPH, _clean(text)))
+        if LINE_BREAK not in text:
+            self._add(Block(BlockKind.PARAGRAPH, clean(text)))
             return
         start = len(self.blocks)
         self._paragraphs([text])
@@ -268,14 +269,14 @@ class _Walker:
         """A graphic's text, a line a block, kept apart from the page's own text."""
         start = len(self.blocks)
         for line in lines:
-            self._add(Block(BlockKind.GRAPHIC, _clean(line)))
+            self._add(Block(BlockKind.GRAPHIC, clean(line)))
         self._drop_if_chrome(start)
 
     def _paragraphs(self, run: list[str]) -> None:
         text = "".join(run)
         if text and not text.isspace():
-            for line in text.split(_LINE_BREAK):
-                self._add(Block(BlockKind.PARAGRAPH, _clean(line)))
+            for line in text.split(LINE_BREAK):
+                self._add(Block(BlockKind.PARAGRAPH, clean(line)))
 
     def _add(self, block: Block) -> None:
         if len(block.text) > MAX_TEXT:
@@ -345,107 +346,48 @@ def _gather(node: Node, parts: list[str], skip_lists: bool, depth: int) -> None:
     if depth > _MAX_DEPTH:
         parts.append(node.text(deep=True))
         return
-    if tag in _GRAPHIC_TAGS:  # a graphic inside a link or a span: its text, a line each
-        parts.extend(f"{_LINE_BREAK}{line}{_LINE_BREAK}" for line in graphic_lines(node))
+    if tag in GRAPHIC_TAGS:  # a graphic inside a link or a span: its text, a line each
+        parts.extend(f"{LINE_BREAK}{line}{LINE_BREAK}" for line in graphic_lines(node))
         return
     is_block = tag not in _INLINE_TAGS
     if is_block:
-        parts.append(_LINE_BREAK)
+        parts.append(LINE_BREAK)
     child = node.child
     while child is not None:
         _gather(child, parts, skip_lists, depth + 1)
         child = child.next
     if is_block:
-        parts.append(_LINE_BREAK)
+        parts.append(LINE_BREAK)
 
 
-# Graphics whose text is read: the summary infographic of a 2021+ report may be either.
-_GRAPHIC_TAGS = frozenset(("svg", "img"))
-_SVG_TEXT = frozenset(("title", "desc"))
-
-
-def graphic_lines(node: Node) -> list[str]:
-    """What a graphic says in text, in document order: an img's alt, title and
-    aria-label; an svg's aria-labels, <title>s and each <text> (a line per <tspan>);
-    a figcaption's lines. A graphic marked aria-hidden is decoration: nothing."""
+def _caption_lines(node: Node) -> list[str]:
+    """A figure's caption, read as its graphic's text: a line per block it holds."""
     if node.attributes.get("aria-hidden") == "true":
         return []
-    if node.tag == "figcaption":
-        parts: list[str] = []
-        _gather(node, parts, skip_lists=False, depth=0)
-        return _dedupe("".join(parts).split(_LINE_BREAK))
-    lines = _labels(node)
-    if node.tag == "svg":
-        for child in node.traverse():
-            lines.extend(_svg_lines(child))
-    return _dedupe(lines)
-
-
-def _labels(node: Node) -> list[str]:
-    names = ("alt", "title", "aria-label") if node.tag == "img" else ("aria-label",)
-    return [line for name in names for line in (node.attributes.get(name) or "").splitlines()]
-
-
-def _svg_lines(node: Node) -> list[str]:
-    tag = node.tag
-    if tag in _SVG_TEXT:
-        return [node.text(deep=True)]
-    if tag == "text":
-        return [node.text(deep=True, separator=" ")]  # a label wrapped over <tspan>s
-    return _labels(node) if tag != "svg" else []
-
-
-def _dedupe(lines: list[str]) -> list[str]:
-    """Non-empty lines, each once (an aria-label often repeats the title)."""
-    seen: dict[str, None] = {}
-    for line in lines:
-        text = _clean(line.replace(_LINE_BREAK, " "))
-        if text:
-            seen.setdefault(text, None)
-    return list(seen)
-
-
-# How far up from a graphic a <p> that holds it is looked for.
-_GRAPHIC_IN_P = 4
-
-
-def _free_graphics(tree: Node) -> None:
-    """A graphic with no text (an icon) goes; one in a <p> (the classic editor wraps
-    images so) gets its own blocks: the <p> is unwrapped, as the walker reads a <p>'s
-    text as one run and would run the graphic's lines into it."""
-    for graphic in tree.css("svg, img"):
-        if not graphic_lines(graphic):
-            if graphic.tag == "svg":
-                graphic.decompose()
-            continue
-        parent = graphic.parent
-        for _ in range(_GRAPHIC_IN_P):
-            if parent is None or parent.tag == "p":
-                break
-            parent = parent.parent
-        if parent is not None and parent.tag == "p":
-            parent.unwrap()
+    parts: list[str] = []
+    _gather(node, parts, skip_lists=False, depth=0)
+    return dedupe("".join(parts).split(LINE_BREAK))
 
 
 def _one_line(node: Node) -> str:
     """A heading's or cell's text on one line."""
     if not _has_blocks(node):
-        return _clean(node.text(deep=True).replace(_LINE_BREAK, " "))
+        return clean(node.text(deep=True).replace(LINE_BREAK, " "))
     parts: list[str] = []
     _gather(node, parts, skip_lists=False, depth=0)
-    return _clean("".join(parts).replace(_LINE_BREAK, " "))
+    return clean("".join(parts).replace(LINE_BREAK, " "))
 
 
 def _own_text(item: Node) -> str:
     """A list item's text without its nested lists."""
     if not _has_blocks(item):
-        return _clean(item.text(deep=True).replace(_LINE_BREAK, " "))
+        return clean(item.text(deep=True).replace(LINE_BREAK, " "))
     parts: list[str] = []
     child = item.child
     while child is not None:
         _gather(child, parts, skip_lists=True, depth=0)
         child = child.next
-    return _clean("".join(parts).replace(_LINE_BREAK, " "))
+    return clean("".join(parts).replace(LINE_BREAK, " "))
 
 
 def _is_wholly_bold(node: Node) -> bool:
@@ -462,19 +404,6 @@ def _is_wholly_bold(node: Node) -> bool:
             return False
         child = child.next
     return bold is not None and bool(bold.text(deep=True).strip())
-
-
-# Zero-width characters and soft hyphens.
-_INVISIBLE = re.compile("[\u200b\u200c\u200d\u00ad\ufeff]")
-
-
-def _clean(text: str) -> str:
-    """Text with whitespace runs as single spaces and invisible characters gone."""
-    text = text[: 4 * MAX_TEXT]  # bounds the work; `_Walker._add` cuts to MAX_TEXT
-    # Fast path: printable text has no whitespace but " " and no invisible characters.
-    if "  " not in text and text.isprintable():
-        return text.strip(" ")
-    return " ".join(_INVISIBLE.sub("", text).split())
 
 
 # A paragraph that starts with a bullet is a list item: "•" level 1, "–" level 2.

@@ -1,0 +1,50 @@
+"""Graphics other than img and svg are read as a screen reader reads them: by their name."""
+
+from __future__ import annotations
+
+import pytest
+
+from watcher.parse.blocks import BlockKind, html_blocks
+
+G, P = BlockKind.GRAPHIC, BlockKind.PARAGRAPH
+CASES = [
+    (  # a named widget: its name, never its presentational tiles
+        '<div role="img" aria-label="Good: Investigating crime.">'
+        "<span>Good</span> <span>1</span></div>",
+        [(G, "Good: Investigating crime.")],
+    ),
+    (  # hidden from screen readers: decoration
+        '<div role="img" aria-hidden="true" aria-label="Good: Investigating crime."></div>',
+        [],
+    ),
+    (  # the first role token is the role: this is presentation, read as text
+        '<div role="presentation img" aria-label="ignored"><p>Kept text</p></div>',
+        [(P, "Kept text")],
+    ),
+    (  # an unnamed widget is read by its content
+        '<div role="img"><p>Adequate: Responding to the public.</p></div>',
+        [(P, "Adequate: Responding to the public.")],
+    ),
+    (  # a named object: its name, not its fallback
+        '<object data="s.svg" title="Inadequate: none."><p>Cannot show this.</p></object>',
+        [(G, "Inadequate: none.")],
+    ),
+    (  # an unnamed object: its fallback content
+        '<object data="s.svg"><img src="s.png" alt="Good: none."></object>',
+        [(G, "Good: none.")],
+    ),
+    ('<embed src="s.svg" aria-label="Outstanding: none.">', [(G, "Outstanding: none.")]),
+    ('<embed src="s.svg">', []),
+    (  # a named widget inside a paragraph gets its own block, apart from the text
+        '<p>Before <span role="img" aria-label="Good">★★★</span> after</p>',
+        [(P, "Before"), (G, "Good"), (P, "after")],
+    ),
+]
+
+
+@pytest.mark.parametrize(("markup", "expected"), CASES)
+def test_a_graphic_reads_as_its_accessible_name(
+    markup: str, expected: list[tuple[BlockKind, str]]
+) -> None:
+    blocks = html_blocks(f"<html><body><main>{markup}</main></body></html>".encode())
+    assert [(b.kind, b.text) for b in blocks] == expected
