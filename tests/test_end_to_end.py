@@ -24,6 +24,7 @@ from tests.pages import (
     LegitimacyPage2017,
 )
 from watcher.cli import main
+from watcher.models import Assessment
 
 LEGITIMACY = "/peel-assessments/peel-2017/kent/legitimacy/"
 
@@ -282,3 +283,89 @@ def test_bad_config_cannot_run(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["--config", str(path), "check"])
     assert result.exit_code == 2
     assert "http.timeuot" in result.output
+
+
+# A stored reading made by an earlier version of the parser is not news when it reads
+# differently today: the check compares with the stored page read again.
+
+
+def _as_an_earlier_version_read_it(
+    config_path: Path, edit: Callable[[dict[str, Any]], None]
+) -> None:
+    """Rewrite the page's stored reading (and its hash) as an earlier parser made it."""
+    db = sqlite3.connect(config_path.parent / "state" / "watcher.db")
+    try:
+        with db:
+            [(row_id, stored)] = db.execute(
+                "select id, assessment from assessments where url like ?", [f"%{LEGITIMACY}"]
+            )
+            data = json.loads(stored)
+            edit(data)
+            digest = Assessment.from_dict(data).content_hash()
+            db.execute(
+                "update assessments set assessment = ?, hash = ? where id = ?",
+                [json.dumps(data), digest, row_id],
+            )
+    finally:
+        db.close()
+
+
+def _rename_units(data: dict[str, Any]) -> None:
+    """An earlier slug scheme: every unit named differently."""
+    for item in data["judgements"] + data["findings"]:
+        item["unit"] = "old-" + item["unit"].replace("/", "-")
+
+
+def _drop_question_one(data: dict[str, Any]) -> None:
+    """An earlier parser that missed the first question's grade."""
+    data["judgements"] = [j for j in data["judgements"] if j["unit"] != "legitimacy/q1"]
+
+
+def test_units_renamed_between_versions_give_the_real_change_only(
+    fake_site: FakeSite, fake_slack: FakeSlack, check: Runner, config_path: Path
+) -> None:
+    fake_site.set_page(LEGITIMACY, LegitimacyPage2017().html())
+    assert check().exit_code == 0
+    _as_an_earlier_version_read_it(config_path, _rename_units)
+
+    fake_site.set_page(LEGITIMACY, LegitimacyPage2017(pillar_grade="Good").html())
+    result = check()
+    assert result.exit_code == 0, result.output
+    assert "grades missing" not in result.output
+    assert changes_in(config_path) == [("grade", "legitimacy")]
+    assert len(fake_slack.messages) == 2
+    assert "Outstanding → Good" in block_texts(fake_slack.messages[1])
+
+
+def test_a_grade_an_earlier_version_missed_is_not_a_first_grade(
+    fake_site: FakeSite, fake_slack: FakeSlack, check: Runner, config_path: Path
+) -> None:
+    fake_site.set_page(LEGITIMACY, LegitimacyPage2017().html())
+    assert check().exit_code == 0
+    _as_an_earlier_version_read_it(config_path, _drop_question_one)
+
+    fake_site.set_page(LEGITIMACY, LegitimacyPage2017(banner="Planned website downtime").html())
+    result = check()
+    assert result.exit_code == 0, result.output
+    assert changes_in(config_path) == []
+    assert len(fake_slack.messages) == 1  # the baseline only
+
+
+def test_without_the_stored_page_the_stored_reading_stands(
+    fake_site: FakeSite, fake_slack: FakeSlack, check: Runner, config_path: Path
+) -> None:
+    """No body to read again: compared with the stored reading, which now lacks the
+    page's units, so the page is unreadable this time, never "grades removed"."""
+    fake_site.set_page(LEGITIMACY, LegitimacyPage2017().html())
+    assert check().exit_code == 0
+    _as_an_earlier_version_read_it(config_path, _rename_units)
+    db = sqlite3.connect(config_path.parent / "state" / "watcher.db")
+    with db:
+        db.execute("delete from bodies")
+    db.close()
+
+    fake_site.set_page(LEGITIMACY, LegitimacyPage2017(pillar_grade="Good").html())
+    result = check()
+    assert "grades missing from the page" in result.output
+    assert changes_in(config_path) == []
+    assert len(fake_slack.messages) == 1

@@ -419,22 +419,32 @@ def _read(
         status = "published" if seen_absent else "new"
         found = [c for _, a in readings for c in published(a)] if seen_absent else []
         return PageOutcome(url, status, tuple(found), assessment=first), readings
-    changes = _compare(url, store, readings)
+    changes = _compare(url, store, readings, multi)
     if isinstance(changes, str):
         return changes
     status = "changed" if changes else "unchanged"
     return PageOutcome(url, status, tuple(changes), assessment=first), readings
 
 
-def _compare(url: str, store: Store, readings: list[tuple[str, Assessment]]) -> list[Change] | str:
-    """Each reading's changes since the stored one, or why this reading cannot be trusted."""
+def _compare(
+    url: str, store: Store, readings: list[tuple[str, Assessment]], multi: bool
+) -> list[Change] | str:
+    """Each reading's changes since the stored one, or why this reading cannot be trusted.
+
+    A comparison that would say anything is made again against the stored page read
+    by this version's parser (`basis.Rereader`): a parser's change is not news.
+    """
+    from watcher.basis import Rereader
     from watcher.diff import diff, looks_broken, vanished_grades
 
+    rereader = Rereader(url, store, multi)
     changes: list[Change] = []
     for subject, after in readings:
         latest = store.latest_reading(url, subject)
         empty = replace(after, judgements=(), findings=(), monitoring=None, monitoring_note=None)
         basis, before = latest or (0, empty)
+        if latest and _says_anything(before, after):
+            before = rereader.basis(basis, subject, before)
         if looks_broken(before, after):
             return "no grades found on a page that had them (maintenance or error page?)"
         if missing := vanished_grades(before, after):
@@ -445,6 +455,14 @@ def _compare(url: str, store: Store, readings: list[tuple[str, Assessment]]) -> 
             replace(c, basis=str(basis), since_archived=archived) for c in diff(before, after)
         ]
     return changes
+
+
+def _says_anything(before: Assessment, after: Assessment) -> bool:
+    from watcher.diff import diff, looks_broken, vanished_grades
+
+    if looks_broken(before, after):
+        return True
+    return bool(vanished_grades(before, after) or diff(before, after))
 
 
 def _departed(

@@ -114,6 +114,17 @@ class Store(ArchiveRecords, BaselineRecords, OutboxRecords):
         rows = list(self.db.query("select body from bodies where sha256 = ?", [sha256]))
         return unpack_body(rows[0]["body"]) if rows else None
 
+    def reading_body(self, reading_id: int) -> bytes | None:
+        """The stored raw body a stored assessment was read from, if it is kept."""
+        rows = list(
+            self.db.query(
+                """select b.body from assessments a join bodies b on b.sha256 = a.body_sha256
+                where a.id = ?""",
+                [reading_id],
+            )
+        )
+        return unpack_body(rows[0]["body"]) if rows else None
+
     def latest_assessment(self, url: str, subject: str = "") -> Assessment | None:
         """The page's last good assessment (of one organisation, on an all-force page)."""
         latest = self.latest_reading(url, subject)
