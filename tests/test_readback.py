@@ -5,16 +5,19 @@ Through the real slack-sdk client against the fake Slack, with a real SQLite fil
 
 from __future__ import annotations
 
+import importlib
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from slack_sdk import WebClient
 
 from tests.fake_slack import FakeSlack
 from watcher.config import SlackRoute, SlackSettings
+from watcher.faults import Stage
 from watcher.models import Change, ChangeKind, FindingKind
 from watcher.notify import Message, RetryPolicy, Routing, SlackWebNotifier, deliver
-from watcher.notify.readback import EVENT_TYPE, alert_metadata, posted_ids
+from watcher.notify.readback import EVENT_TYPE, alert_metadata, half_metadata, posted_ids
 from watcher.notify.routes import router_keys
 from watcher.store import Store, open_database
 from watcher.store.schema import change_row
@@ -49,6 +52,22 @@ def test_posted_ids_needs_every_part_of_a_batch() -> None:
         {"ts": "5.0"},
     ]
     assert posted_ids(history) == {"a": "2.0", "b": "2.0"}
+
+
+def test_a_part_sent_in_halves_is_posted_only_when_its_halves_cover_it() -> None:
+    """A part Slack refused as too long went out as halves (and halves of those): one
+    half in the history is not the part; the halves that cover it are."""
+    part = alert_metadata(["a"], 0, 1)
+    first, second = half_metadata(part, 0), half_metadata(part, 1)
+    second_first, second_second = half_metadata(second, 0), half_metadata(second, 1)
+    assert posted_ids([{"ts": "1.0", "metadata": first}]) == {}
+    assert posted_ids([{"ts": "1.0", "metadata": first}, {"ts": "2.0", "metadata": second}]) == {
+        "a": "1.0"
+    }
+    pieces = [first, second_first]
+    assert posted_ids([{"ts": str(n), "metadata": m} for n, m in enumerate(pieces)]) == {}
+    pieces.append(second_second)
+    assert posted_ids([{"ts": str(n), "metadata": m} for n, m in enumerate(pieces)]) == {"a": "0"}
 
 
 def test_each_message_carries_its_outbox_ids(tmp_path: Path, fake_slack: FakeSlack) -> None:
@@ -176,4 +195,42 @@ def test_an_in_flight_thread_reply_is_found_in_its_thread(
     assert deliver(store, routing, now).alerts_sent == 1  # found in the thread
     assert len(fake_slack.messages) == 2  # never posted twice
     [(state,)] = store.db.execute("select state from outbox where id = ?", [reply]).fetchall()
+    assert state == "sent"
+
+
+class _Crash(Exception):
+    """The process dying where the crash switch names."""
+
+
+def test_a_split_thread_opener_cut_short_by_a_crash_is_found_whole(
+    tmp_path: Path, fake_slack: FakeSlack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The report's first message went out in halves, the second in the thread the first
+    opened, and the run died before marking it sent: the next run finds both (the
+    second in that thread, which the store never learnt of) and posts nothing again."""
+    store = store_with(tmp_path)
+    threaded = SlackRoute(0, channel=CHANNEL, forces=frozenset({"kent"}), thread=True)
+    router = router_keys(SlackSettings(channel=CHANNEL, routes=(threaded,)), f"slack:{CHANNEL}")
+    client = WebClient(token=fake_slack.token, base_url=fake_slack.api_url, retry_handlers=[])
+    routing = Routing(router, {"default": SlackWebNotifier(client, CHANNEL)})
+    alert = queue_finding(store, "The force should record crime accurately.")
+    fake_slack.max_blocks = 2  # the digest is a header and two blocks: sent in halves
+
+    def crash(stage: Stage) -> None:
+        if stage == Stage.SLACK_ACCEPTED:
+            raise _Crash
+
+    # The module, not the package's `deliver` function of the same name.
+    monkeypatch.setattr(importlib.import_module("watcher.notify.deliver"), "crash_point", crash)
+    with pytest.raises(_Crash):
+        deliver(store, routing, now)
+    opener, *rest = posted = list(fake_slack.messages)
+    assert rest
+    assert all(m["thread_ts"] == opener["ts"] for m in rest)
+    assert fake_slack.in_channel(CHANNEL) == [opener]
+
+    monkeypatch.undo()
+    assert deliver(store, routing, now).alerts_sent == 1
+    assert fake_slack.messages == posted  # nothing posted twice
+    [(state,)] = store.db.execute("select state from outbox where id = ?", [alert]).fetchall()
     assert state == "sent"

@@ -210,6 +210,28 @@ def test_a_later_change_replies_in_the_reports_thread(
     assert len(fake_slack.in_channel("C0KENT")) == 2  # the root, and the loud reply
 
 
+def test_an_opening_message_sent_in_parts_keeps_its_later_parts_in_its_thread(
+    routed: tuple[Path, dict[str, str]], fake_site: FakeSite, fake_slack: FakeSlack
+) -> None:
+    """Slack refuses the report's first message as too big: its halves go out, the
+    first opening the thread and the rest replying in it, not loose in the channel."""
+    config, env = routed
+    assert check_here(config, env).exit_code == 0
+    start = len(fake_slack.messages)
+    fake_slack.max_blocks = 2  # the digest has a header and two more blocks
+    changed_run(fake_site)
+    assert check_here(config, env).exit_code == 0
+    opener, *rest = where(fake_slack, start)["C0KENT"]
+    assert rest, "the digest was not split: the test needs a smaller block limit"
+    assert opener["thread_ts"] is None
+    assert [m["thread_ts"] for m in rest] == [opener["ts"]] * len(rest)
+    assert not any(m["reply_broadcast"] for m in rest)
+    assert "Outstanding → Good" in texts([opener, *rest])
+    assert len(fake_slack.in_channel("C0KENT")) == 1
+    # A destination that does not thread keeps every part in the channel.
+    assert all(m["thread_ts"] is None for m in where(fake_slack, start)["C0NEWS"])
+
+
 def test_page_health_goes_to_the_ops_channel_only(
     routed: tuple[Path, dict[str, str]], fake_site: FakeSite, fake_slack: FakeSlack
 ) -> None:

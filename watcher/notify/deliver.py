@@ -123,6 +123,7 @@ def _deliver_to(
                 metadata=alert_metadata(alert_ids, part, len(messages)),
                 thread_ts=root,
                 reply_broadcast=bool(root and loud),
+                in_thread=url is not None,
             )
             tagged.append(with_mention(message, mention) if mention and part == 0 else message)
         error, fatal, ts = _send_all(notifier, tagged)
@@ -204,7 +205,7 @@ def _send_all(
 ) -> tuple[str | None, bool, str | None]:
     first_ts = None
     for message in messages:
-        delivery = notifier.send(message)
+        delivery = notifier.send(message.continued_under(first_ts))
         if not delivery.ok:
             return delivery.error or "delivery failed", delivery.fatal, None
         first_ts = first_ts or delivery.ts

@@ -49,6 +49,15 @@ class Message:
     # the reply is also shown in the channel. Set at delivery, never stored.
     thread_ts: str | None = field(default=None, compare=False)
     reply_broadcast: bool = field(default=False, compare=False)
+    # The destination threads by report: a message that opens its report's thread but
+    # goes out in parts sends the later parts as replies in that thread.
+    in_thread: bool = field(default=False, compare=False)
+
+    def continued_under(self, ts: str | None) -> Message:
+        """A later part of this message, after its first part was posted as `ts`."""
+        if self.in_thread and self.thread_ts is None and ts:
+            return replace(self, thread_ts=ts, reply_broadcast=False)
+        return self
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form stored in the outbox."""

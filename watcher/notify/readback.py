@@ -70,30 +70,67 @@ def oldest(since: datetime) -> str:
 def posted_ids(messages: Iterable[Mapping[str, Any]]) -> dict[str, str]:
     """Outbox ids whose every part is among `messages`, with their first part's ts.
 
-    An id with only some parts in Slack counts as not posted: all of it goes again
+    A part Slack refused as too long went out as halves (halves of halves...), each
+    marked with its `cut` ("0", "1", "10"...): the part is there when its halves cover
+    it. An id with only some parts in Slack counts as not posted: all of it goes again
     (the documented bound for a batch of several messages).
     """
-    parts_seen: dict[str, set[int]] = {}
+    cuts_seen: dict[tuple[str, int], set[str]] = {}
     wanted: dict[str, int] = {}
     first_ts: dict[str, str] = {}
     for message in messages:
         payload = _payload(message)
         if payload is None:
             continue
-        ids, part, parts = payload
+        ids, part, parts, cut = payload
         for alert_id in ids:
-            parts_seen.setdefault(alert_id, set()).add(part)
+            cuts_seen.setdefault((alert_id, part), set()).add(cut)
             wanted[alert_id] = parts
-            if part == 0:
+            if part == 0 and not cut.strip("0"):  # the first part, or its first half
                 first_ts[alert_id] = str(message.get("ts") or "")
     return {
         alert_id: first_ts.get(alert_id, "")
-        for alert_id, seen in parts_seen.items()
-        if seen >= set(range(wanted[alert_id]))
+        for alert_id, parts in wanted.items()
+        if all(_covered(cuts_seen.get((alert_id, part), set()), "") for part in range(parts))
     }
 
 
-def _payload(message: Mapping[str, Any]) -> tuple[list[str], int, int] | None:
+# Deeper than any split a sender makes (it halves a message at most a few times).
+_MAX_CUT = 16
+
+
+def _covered(cuts: set[str], cut: str) -> bool:
+    """Whether the message piece `cut` is among `cuts`, whole or as both its halves."""
+    if cut in cuts:
+        return True
+    if len(cut) >= _MAX_CUT:
+        return False
+    return _covered(cuts, cut + "0") and _covered(cuts, cut + "1")
+
+
+def half_metadata(metadata: dict[str, Any] | None, side: int) -> dict[str, Any] | None:
+    """The metadata of one half (`side` 0 or 1) of a message Slack refused as too long."""
+    if not metadata or not isinstance(metadata.get("event_payload"), Mapping):
+        return metadata
+    payload = dict(metadata["event_payload"])
+    payload["cut"] = f"{payload.get('cut', '')}{side}"
+    return {**metadata, "event_payload": payload}
+
+
+def unfinished_openers(messages: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The ts of each of our messages whose rows are not all among `messages`: one that
+    opened a thread sends its later parts into it, and they are read from there."""
+    found = list(messages)
+    posted = posted_ids(found)
+    openers = []
+    for message in found:
+        payload = _payload(message)
+        if payload is not None and message.get("ts") and not all(i in posted for i in payload[0]):
+            openers.append(str(message["ts"]))
+    return openers
+
+
+def _payload(message: Mapping[str, Any]) -> tuple[list[str], int, int, str] | None:
     metadata = message.get("metadata")
     if not isinstance(metadata, Mapping) or metadata.get("event_type") != EVENT_TYPE:
         return None
@@ -103,4 +140,7 @@ def _payload(message: Mapping[str, Any]) -> tuple[list[str], int, int] | None:
     ids, part, parts = payload.get("outbox_ids"), payload.get("part"), payload.get("parts")
     if not isinstance(ids, list) or not isinstance(part, int) or not isinstance(parts, int):
         return None
-    return [str(i) for i in ids], part, parts
+    cut = payload.get("cut", "")
+    if not isinstance(cut, str) or cut.strip("01"):
+        return None
+    return [str(i) for i in ids], part, parts, cut

@@ -13,7 +13,7 @@ from __future__ import annotations
 import http.client
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -31,8 +31,10 @@ from watcher.notify.readback import (
     UNAVAILABLE,
     UNREADABLE,
     Readback,
+    half_metadata,
     oldest,
     posted_ids,
+    unfinished_openers,
 )
 from watcher.notify.redact import REDACTOR, guard_token, guard_webhook, redact_webhook_url
 from watcher.notify.senders import Delivery
@@ -66,10 +68,11 @@ def _send_in_parts(
     if parts is None:
         return attempt.delivery
     logger.info("Slack refused a message as too long; sending it in two parts")
-    first = _send_in_parts(parts[0], post, depth + 1)
+    halves = [replace(p, metadata=half_metadata(p.metadata, side)) for side, p in enumerate(parts)]
+    first = _send_in_parts(halves[0], post, depth + 1)
     if not first.ok:
         return first
-    second = _send_in_parts(parts[1], post, depth + 1)
+    second = _send_in_parts(halves[1].continued_under(first.ts), post, depth + 1)
     if not second.ok:
         error = f"{second.error} (the message's first part was already posted)"
         return Delivery(ok=False, error=error, fatal=second.fatal)
@@ -175,7 +178,7 @@ class SlackWebNotifier:
         replies = self._client.conversations_replies
         try:
             found += _paged(lambda cursor: history(**self._read(start, cursor)))
-            for root in dict.fromkeys(threads):
+            for root in dict.fromkeys([*threads, *unfinished_openers(found)]):
                 found += _paged(partial(self._replies, replies, root, start))
         except SlackApiError as exc:
             return _history_refused(exc.response)
