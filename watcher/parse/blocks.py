@@ -253,11 +253,22 @@ class _Walker:
         for caption in _children(node, "caption"):
             self._paragraphs([_one_line(caption)])
         cells_by_row = [_children(row, *_CELLS) for row in rows]
-        if any(_is_layout_cell(cell) for nodes in cells_by_row for cell in nodes):
-            for nodes in cells_by_row:  # a table laying out the page, not data
-                for cell in nodes:
-                    self.container(cell, in_content, depth + 1)
-            return
+        if _is_column_table(cells_by_row):
+            # Read down each column: its header, then what the cells under it list.
+            columns = [list(column) for column in zip(*cells_by_row, strict=True)]
+            self._cells(columns, in_content, depth)
+        elif any(_is_layout_cell(cell) for nodes in cells_by_row for cell in nodes):
+            self._cells(cells_by_row, in_content, depth)  # a table laying out the page
+        else:
+            self._rows(cells_by_row)
+
+    def _cells(self, groups: list[list[Node]], in_content: bool, depth: int) -> None:
+        """Cells read as containers, group after group (rows, or columns)."""
+        for nodes in groups:
+            for cell in nodes:
+                self.container(cell, in_content, depth + 1)
+
+    def _rows(self, cells_by_row: list[list[Node]]) -> None:
         for row_cells in cells_by_row:
             if self.stopped:
                 break
@@ -325,6 +336,51 @@ def _is_layout_cell(cell: Node) -> bool:
     return paragraphs > 1
 
 
+def _is_column_table(cells_by_row: list[list[Node]]) -> bool:
+    """A table whose header row names its columns and whose cells list several lines
+    each (a list, paragraphs, line breaks) in two columns or more: each column is a
+    group (a grade and its areas, say), so it is read column by column. Read row by
+    row, every header would come before every list, and the lists would all seem to
+    belong to the last header."""
+    header, *body = cells_by_row
+    width = len(header)
+    if width < 2 or not body or any(cell.tag != "th" or _has_blocks(cell) for cell in header):
+        return False
+    if any(len(cells) != width for cells in body):
+        return False  # spanned cells: columns cannot be followed
+    columns_listing = set()
+    for cells in body:
+        for column, cell in enumerate(cells):
+            if _holds_layout(cell):
+                return False
+            if _lines_in(cell) > 1:
+                columns_listing.add(column)
+    return len(columns_listing) >= 2
+
+
+def _holds_layout(cell: Node) -> bool:
+    child = cell.child
+    while child is not None:
+        if child.tag == "table" or child.tag in _HEADINGS:
+            return True
+        child = child.next
+    return False
+
+
+def _lines_in(cell: Node) -> int:
+    """About how many lines a cell holds: its list items, paragraphs and line breaks."""
+    text: str = cell.text(deep=True)
+    lines = 1 + text.count(LINE_BREAK)
+    child = cell.child
+    while child is not None:
+        if child.tag in _LISTS:
+            lines += len(_children(child, "li"))
+        elif child.tag == "p":
+            lines += 1
+        child = child.next
+    return lines
+
+
 def _has_blocks(node: Node) -> bool:
     """Whether any child is a block element (a cell or item holding paragraphs or lists)."""
     child = node.child
@@ -370,8 +426,8 @@ def _caption_lines(node: Node) -> list[str]:
 
 
 def _one_line(node: Node) -> str:
-    """A heading's or cell's text on one line."""
-    if not _has_blocks(node):
+    """A heading's or cell's text on one line, a graphic's text (a badge's alt) included."""
+    if not _has_blocks(node) and node.css_first("img") is None:
         return clean(node.text(deep=True).replace(LINE_BREAK, " "))
     parts: list[str] = []
     _gather(node, parts, skip_lists=False, depth=0)
@@ -379,8 +435,8 @@ def _one_line(node: Node) -> str:
 
 
 def _own_text(item: Node) -> str:
-    """A list item's text without its nested lists."""
-    if not _has_blocks(item):
+    """A list item's text without its nested lists, a graphic's text included."""
+    if not _has_blocks(item) and item.css_first("img") is None:
         return clean(item.text(deep=True).replace(LINE_BREAK, " "))
     parts: list[str] = []
     child = item.child
