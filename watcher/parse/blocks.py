@@ -337,15 +337,15 @@ def _is_layout_cell(cell: Node) -> bool:
 
 
 def _is_column_table(cells_by_row: list[list[Node]]) -> bool:
-    """A table whose header row names its columns and whose cells list several lines
+    """A table whose first row names its columns and whose cells list several lines
     each (a list, paragraphs, line breaks) in two columns or more: each column is a
     group (a grade and its areas, say), so it is read column by column. Read row by
     row, every header would come before every list, and the lists would all seem to
     belong to the last header."""
     header, *body = cells_by_row
     width = len(header)
-    if width < 2 or not body or any(cell.tag != "th" or _has_blocks(cell) for cell in header):
-        return False
+    if width < 2 or not body or any(_has_blocks(c) or _lines_in(c) > 1 for c in header):
+        return False  # a header names its column in a line (in th cells or td)
     if any(len(cells) != width for cells in body):
         return False  # spanned cells: columns cannot be followed
     columns_listing = set()
