@@ -25,6 +25,7 @@ from tests.pages import (
 )
 from watcher.cli import main
 from watcher.models import Assessment
+from watcher.parse import parser_fingerprint
 
 LEGITIMACY = "/peel-assessments/peel-2017/kent/legitimacy/"
 
@@ -303,8 +304,8 @@ def _as_an_earlier_version_read_it(
             edit(data)
             digest = Assessment.from_dict(data).content_hash()
             db.execute(
-                "update assessments set assessment = ?, hash = ? where id = ?",
-                [json.dumps(data), digest, row_id],
+                "update assessments set assessment = ?, hash = ?, parser = ? where id = ?",
+                [json.dumps(data), digest, "an-earlier-version", row_id],
             )
     finally:
         db.close()
@@ -335,6 +336,12 @@ def test_units_renamed_between_versions_give_the_real_change_only(
     assert changes_in(config_path) == [("grade", "legitimacy")]
     assert len(fake_slack.messages) == 2
     assert "Outstanding → Good" in block_texts(fake_slack.messages[1])
+    db = sqlite3.connect(config_path.parent / "state" / "watcher.db")
+    try:
+        stamps = [row[0] for row in db.execute("select parser from assessments order by id")]
+    finally:
+        db.close()
+    assert stamps == ["an-earlier-version", parser_fingerprint()]  # the new one: this version's
 
 
 def test_a_grade_an_earlier_version_missed_is_not_a_first_grade(

@@ -32,8 +32,13 @@ class Rereader:
     _readings: dict[int, list[Assessment] | None] = field(default_factory=dict)
 
     def basis(self, reading_id: int, subject: str, stored: Assessment) -> Assessment:
-        """The reading to compare with: the stored body read again if that is sound,
-        else the stored reading."""
+        """The reading to compare with: the stored body read again if an earlier
+        version made the stored reading and the new reading is sound, else the stored
+        reading."""
+        from watcher.parse import parser_fingerprint
+
+        if self.store.reading_parser(reading_id) == parser_fingerprint():
+            return stored  # this version's own reading: reading it again changes nothing
         if reading_id not in self._readings:
             self._readings[reading_id] = self._read_again(reading_id)
         again = next(

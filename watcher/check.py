@@ -278,6 +278,8 @@ def _check_body(page: Page, result: FetchResult, run: _Run) -> PageOutcome:
 
 
 def _store(page: Page, result: FetchResult, reading: Reading, run: _Run) -> None:
+    from watcher.parse import parser_fingerprint
+
     assert run.run_id is not None
     outcome, readings = reading
     _note_recovery(page, run.state, run)
@@ -294,6 +296,7 @@ def _store(page: Page, result: FetchResult, reading: Reading, run: _Run) -> None
         baseline=outcome.assessment if outcome.status == "new" and not run.announced else None,
         sha256=run.body_sha256,
         packed=run.packed.result if run.packed else None,
+        parser=parser_fingerprint(),
     )
     crash_point(Stage.CHANGES_STORED)
 

@@ -9,5 +9,13 @@ assessment; `parse_all()` one per organisation on an all-force page.
 from watcher.parse.blocks import TRUNCATED
 from watcher.parse.pages import parse, parse_all
 from watcher.parse.recognise.identity import force_named, forces_named_in
+from watcher.parse.version import parser_fingerprint
 
-__all__ = ["TRUNCATED", "force_named", "forces_named_in", "parse", "parse_all"]
+__all__ = [
+    "TRUNCATED",
+    "force_named",
+    "forces_named_in",
+    "parse",
+    "parse_all",
+    "parser_fingerprint",
+]

@@ -266,6 +266,16 @@ def _migration_destinations(db: sqlite_utils.Database) -> None:
     db.execute("create index if not exists idx_outbox_destination on outbox(destination)")
 
 
+def _migration_parser_stamp(db: sqlite_utils.Database) -> None:
+    """assessments.parser: which parser made the reading (`parse.parser_fingerprint`).
+
+    Null for readings stored before it (and for archive backfills): read again before
+    a comparison that would say anything. Adds only what is missing: safe in any order.
+    """
+    if "parser" not in db.table("assessments").columns_dict:
+        db.execute("alter table assessments add column parser text")
+
+
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _migration_1,
     _migration_2,
@@ -277,6 +287,7 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _migration_history_index,
     _migration_baseline_pending,
     _migration_destinations,
+    _migration_parser_stamp,
 )
 
 

@@ -114,6 +114,11 @@ class Store(ArchiveRecords, BaselineRecords, OutboxRecords):
         rows = list(self.db.query("select body from bodies where sha256 = ?", [sha256]))
         return unpack_body(rows[0]["body"]) if rows else None
 
+    def reading_parser(self, reading_id: int) -> str | None:
+        """Which parser made a stored reading (None: one from before it was kept)."""
+        rows = list(self.db.query("select parser from assessments where id = ?", [reading_id]))
+        return str(rows[0]["parser"]) if rows and rows[0]["parser"] else None
+
     def reading_body(self, reading_id: int) -> bytes | None:
         """The stored raw body a stored assessment was read from, if it is kept."""
         rows = list(
@@ -266,13 +271,15 @@ class Store(ArchiveRecords, BaselineRecords, OutboxRecords):
         baseline: Assessment | None = None,
         sha256: str | None = None,
         packed: Callable[[], bytes] | None = None,
+        parser: str | None = None,
     ) -> int:
         """Store a fetched page's body, its assessments (by subject) and changes; queue alerts.
 
         `baseline`: the page is read for the first time; it waits for its "now watching"
         note in the same transaction (see `BaselineRecords`). `sha256` (`body_hash`)
         and `packed` (gives `pack_body(body)`, asked only if the body is not stored
-        yet) spare the work when the caller has done it already.
+        yet) spare the work when the caller has done it already. `parser`: which
+        parser made the readings (`parse.parser_fingerprint`), kept with each.
 
         All in one transaction: a crash leaves either none of it or all of it, so
         the next run either redoes the comparison or finds the alerts queued.
@@ -297,7 +304,7 @@ class Store(ArchiveRecords, BaselineRecords, OutboxRecords):
             # must not leave the old body's, or the next request gets a 304 against it.
             self._upsert_page(url, now, **validators)
             written = sum(
-                self._insert_assessment(url, subject, sha, assessment, now)
+                self._insert_assessment(url, subject, sha, assessment, now, parser)
                 for subject, assessment in readings
             )
             crash_point(Stage.ASSESSMENT_STORED)  # the fault tests' switch; a no-op otherwise
@@ -324,7 +331,13 @@ class Store(ArchiveRecords, BaselineRecords, OutboxRecords):
         )
 
     def _insert_assessment(
-        self, url: str, subject: str, sha: str, assessment: Assessment, now: datetime
+        self,
+        url: str,
+        subject: str,
+        sha: str,
+        assessment: Assessment,
+        now: datetime,
+        parser: str | None,
     ) -> bool:
         digest = assessment.content_hash()
         latest = list(
@@ -337,8 +350,9 @@ class Store(ArchiveRecords, BaselineRecords, OutboxRecords):
         if latest and latest[0]["hash"] == digest:
             return False
         self.db.execute(
-            """insert into assessments (url, subject, fetched_at, body_sha256, assessment, hash)
-            values (?, ?, ?, ?, ?, ?)""",
+            """insert into assessments
+            (url, subject, fetched_at, body_sha256, assessment, hash, parser)
+            values (?, ?, ?, ?, ?, ?, ?)""",
             [
                 url,
                 subject,
@@ -346,6 +360,7 @@ class Store(ArchiveRecords, BaselineRecords, OutboxRecords):
                 sha,
                 json.dumps(assessment.to_dict(), ensure_ascii=False),
                 digest,
+                parser,
             ],
         )
         return True
