@@ -16,7 +16,12 @@ from typing import Any, NamedTuple
 from selectolax.lexbor import LexborHTMLParser
 
 from watcher.parse.bounds import MAX_BLOCKS, MAX_ELEMENTS, MAX_TEXT, bounded
-from watcher.parse.chrome import MAX_CHROME_BLOCKS, is_chrome_block, is_chrome_container
+from watcher.parse.chrome import (
+    MAX_CHROME_BLOCKS,
+    MAX_CHROME_LINE,
+    is_chrome_block,
+    is_chrome_container,
+)
 from watcher.parse.graphics import GRAPHIC_TAGS, dedupe, graphic_lines, prepare_graphics
 from watcher.parse.text import LINE_BREAK, clean
 
@@ -189,7 +194,14 @@ class _Walker:
                 if run:
                     self._paragraphs(run)
                     run = []
-                self.element(child, tag, in_content, depth + 1)
+                if tag == "p" and depth < _MAX_DEPTH:  # the commonest block: `element`'s work
+                    self.walked += 1
+                    if self.walked > MAX_ELEMENTS:
+                        self._stop()
+                    else:
+                        self._paragraph_element(child)
+                else:
+                    self.element(child, tag, in_content, depth + 1)
             child = child.next
         self._paragraphs(run)
         self._drop_if_chrome(start)
@@ -219,12 +231,15 @@ class _Walker:
 
     def _paragraph_element(self, node: Node) -> None:
         # The HTML parser closes a <p> at any block element, so its text is all inline.
-        if _is_wholly_bold(node):
+        text: str = node.text(deep=True)
+        first = node.child
+        # Text first, and not blank where it starts: not a bold line (the common case).
+        plain = text[:1].strip() and first is not None and first.tag == "-text"
+        if not plain and _is_wholly_bold(node):
             self._add(Block(BlockKind.HEADING, _one_line(node), EMPHASIS_LEVEL))
             return
-        text = node.text(deep=True)
         if LINE_BREAK not in text:
-            self._add(Block(BlockKind.PARAGRAPH, clean(text)))
+            self._add_paragraph(clean(text))
             return
         start = len(self.blocks)
         self._paragraphs([text])
@@ -298,6 +313,14 @@ class _Walker:
         elif block.text:
             self.blocks.append(block)
             self.chrome.append(is_chrome_block(block.text))
+
+    def _add_paragraph(self, text: str) -> None:
+        """`_add` of a paragraph, cut short for the commonest block."""
+        if len(text) > MAX_TEXT or len(self.blocks) >= MAX_BLOCKS:
+            self._add(Block(BlockKind.PARAGRAPH, text))
+        elif text:
+            self.blocks.append(Block(BlockKind.PARAGRAPH, text))
+            self.chrome.append(len(text) <= MAX_CHROME_LINE and is_chrome_block(text))
 
     def _stop(self) -> None:
         """A bound is reached: the walk ends here and the page counts as truncated."""

@@ -30,14 +30,14 @@ _CHROME_OPENER = re.compile(
     r"|this is a new service\b)",
     re.IGNORECASE,
 )
-_MAX_CHROME_LINE = 400
+MAX_CHROME_LINE = 400  # longer blocks are never chrome lines
 MAX_CHROME_BLOCKS = 8
 _MAX_CHROME_CHARS = 1500
 
 
 def is_chrome_block(text: str) -> bool:
     """Whether a block's text reads as chrome: a chrome line, or the opener of a container."""
-    if len(text) > _MAX_CHROME_LINE:
+    if len(text) > MAX_CHROME_LINE:
         return False
     return _CHROME_BLOCK.match(text) is not None
 
