@@ -359,6 +359,11 @@ def _is_layout_cell(cell: Node) -> bool:
     return paragraphs > 1
 
 
+# Body rows of a table read column by column: its groups are in its columns, so it has
+# one row under its header, or a few.
+_MAX_COLUMN_ROWS = 3
+
+
 def _is_column_table(cells_by_row: list[list[Node]]) -> bool:
     """A table whose first row names its columns and whose cells list several lines
     each (a list, paragraphs, line breaks) in two columns or more: each column is a
@@ -367,7 +372,9 @@ def _is_column_table(cells_by_row: list[list[Node]]) -> bool:
     belong to the last header."""
     header, *body = cells_by_row
     width = len(header)
-    if width < 2 or not body or any(_has_blocks(c) or _lines_in(c) > 1 for c in header):
+    if width < 2 or not 0 < len(body) <= _MAX_COLUMN_ROWS:
+        return False  # a table of many rows (forces, services) is read row by row
+    if any(_has_blocks(c) or _lines_in(c) > 1 for c in header):
         return False  # a header names its column in a line (in th cells or td)
     if any(len(cells) != width for cells in body):
         return False  # spanned cells: columns cannot be followed
