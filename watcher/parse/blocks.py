@@ -49,22 +49,22 @@ class Block(NamedTuple):
     cells: tuple[str, ...] = ()
 
 
-# Removed with their content before the walk: scripts, menus, forms, sidebars.
+# Removed with their content before the walk: scripts, menus, forms.
 _DROPPED_TAGS = (
     "script",
     "style",
     "noscript",
     "template",
     "nav",
-    "aside",
     "form",
     "button",
     "select",
     "iframe",
     "textarea",
 )
-# Site header and footer: dropped, except an article's own header (it holds the h1).
-_SITE_TAGS = frozenset(("header", "footer"))
+# Site header, footer and sidebars: dropped, except inside the content (an article's
+# own header holds the h1; an aside there is a callout, an area for improvement in a box).
+_SITE_TAGS = frozenset(("header", "footer", "aside"))
 _CONTENT_TAGS = frozenset(("main", "article"))
 _HEADINGS = {f"h{n}": n for n in range(1, 7)}
 _INLINE_TAGS = frozenset(

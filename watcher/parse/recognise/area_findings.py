@@ -101,12 +101,13 @@ def read_section(
 
 
 def _cause_of_concern(blocks: Sequence[Block], start: int, end: int) -> tuple[Read, int]:
+    """Its paragraphs, or its list (each item a cause); then the recommendations' lead."""
+    causes, i = items(blocks, start, end)
+    read: Read = [(FindingKind.CAUSE_OF_CONCERN, text) for text in causes]
     paragraphs: list[str] = []
-    i = start
-    while i < end and _is_prose(blocks[i]) and not _is_lead(blocks, i, end):
+    while not causes and i < end and _is_prose(blocks[i]) and not _is_lead(blocks, i, end):
         paragraphs.append(blocks[i].text)
         i += 1
-    read: Read = []
     if paragraphs:
         read.append((FindingKind.CAUSE_OF_CONCERN, "\n".join(paragraphs)))
     if i < end and _is_lead(blocks, i, end):

@@ -93,10 +93,15 @@ def items(blocks: Sequence[Block], start: int, end: int) -> tuple[list[str], int
 def _cause_of_concern(
     blocks: Sequence[Block], start: int, end: int, unit: str, found: list[Finding]
 ) -> int:
-    """A cause of concern paragraph, then "To address this cause of concern ..." bullets."""
+    """A cause of concern paragraph, then "To address this cause of concern ..." bullets.
+
+    Written as a list instead (a cause an item, or several causes under "Causes of
+    concern"), each item is a cause.
+    """
+    causes, i = items(blocks, start, end)
+    found.extend(Finding(FindingKind.CAUSE_OF_CONCERN, unit, text) for text in causes)
     paragraphs: list[str] = []
-    i = start
-    while i < end and _is_cause_text(blocks[i]):
+    while i < end and not causes and _is_cause_text(blocks[i]):
         paragraphs.append(blocks[i].text)
         i += 1
     if paragraphs:
