@@ -438,7 +438,6 @@ def _compare(
     by this version's parser (`basis.Rereader`): a parser's change is not news.
     """
     from watcher.basis import Rereader
-    from watcher.diff import diff, looks_broken, vanished_grades
 
     rereader = Rereader(url, store, multi)
     changes: list[Change] = []
@@ -446,26 +445,27 @@ def _compare(
         latest = store.latest_reading(url, subject)
         empty = replace(after, judgements=(), findings=(), monitoring=None, monitoring_note=None)
         basis, before = latest or (0, empty)
-        if latest and _says_anything(before, after):
-            before = rereader.basis(basis, subject, before)
-        if looks_broken(before, after):
-            return "no grades found on a page that had them (maintenance or error page?)"
-        if missing := vanished_grades(before, after):
-            return f"grades missing from the page: {', '.join(missing)} (broken template?)"
+        found = _verdict(before, after)
+        if latest and found:
+            again = rereader.basis(basis, subject, before)
+            found = found if again is before else _verdict(again, after)
+        if isinstance(found, str):
+            return found
         # Compared with a web archive's copy (`watcher backfill`): the alert says so.
         archived = store.archived_date(basis) if latest else ""
-        changes += [
-            replace(c, basis=str(basis), since_archived=archived) for c in diff(before, after)
-        ]
+        changes += [replace(c, basis=str(basis), since_archived=archived) for c in found]
     return changes
 
 
-def _says_anything(before: Assessment, after: Assessment) -> bool:
+def _verdict(before: Assessment, after: Assessment) -> list[Change] | str:
+    """The changes from `before` to `after`, or why `after` cannot be a reading of it."""
     from watcher.diff import diff, looks_broken, vanished_grades
 
     if looks_broken(before, after):
-        return True
-    return bool(vanished_grades(before, after) or diff(before, after))
+        return "no grades found on a page that had them (maintenance or error page?)"
+    if missing := vanished_grades(before, after):
+        return f"grades missing from the page: {', '.join(missing)} (broken template?)"
+    return diff(before, after)
 
 
 def _departed(

@@ -23,6 +23,8 @@ from watcher.parse.chrome import (
     is_chrome_container,
 )
 from watcher.parse.graphics import GRAPHIC_TAGS, dedupe, graphic_lines, prepare_graphics
+from watcher.parse.tables import is_column_table, is_layout_cell
+from watcher.parse.tags import CELLS, HEADINGS, INLINE_TAGS, LISTS, ROW_GROUPS, children, has_blocks
 from watcher.parse.text import LINE_BREAK, clean
 
 Node = Any  # selectolax ships no type information
@@ -66,47 +68,7 @@ _DROPPED_TAGS = (
 # own header holds the h1; an aside there is a callout, an area for improvement in a box).
 _SITE_TAGS = frozenset(("header", "footer", "aside"))
 _CONTENT_TAGS = frozenset(("main", "article"))
-_HEADINGS = {f"h{n}": n for n in range(1, 7)}
-_INLINE_TAGS = frozenset(
-    (
-        "-text",
-        "a",
-        "abbr",
-        "b",
-        "bdi",
-        "bdo",
-        "cite",
-        "code",
-        "data",
-        "dfn",
-        "em",
-        "font",
-        "i",
-        "img",
-        "kbd",
-        "label",
-        "mark",
-        "q",
-        "s",
-        "samp",
-        "small",
-        "span",
-        "strong",
-        "sub",
-        "sup",
-        "time",
-        "u",
-        "var",
-        "wbr",
-        "del",
-        "ins",
-        "input",
-    )
-)
 _BOLD_TAGS = frozenset(("strong", "b"))
-_LISTS = frozenset(("ul", "ol"))
-_ROW_GROUPS = frozenset(("thead", "tbody", "tfoot"))
-_CELLS = frozenset(("td", "th"))
 # Deeper than this, a subtree is read as plain text (guards the recursion limit).
 _MAX_DEPTH = 200
 
@@ -157,7 +119,7 @@ def _keep_toggle_labels(tree: Node) -> None:
         attributes = button.attributes
         toggles = any(attributes.get(name) is not None for name in _TOGGLE_ATTRIBUTES)
         parent = button.parent
-        in_heading = parent is not None and parent.tag in _HEADINGS
+        in_heading = parent is not None and parent.tag in HEADINGS
         if toggles or in_heading or _TOGGLE_CLASS.search(attributes.get("class") or ""):
             button.unwrap()
 
@@ -188,7 +150,7 @@ class _Walker:
                     self._paragraphs(run)
                     run = []
                 self.graphic(graphic_lines(child))
-            elif tag in _INLINE_TAGS:
+            elif tag in INLINE_TAGS:
                 _gather(child, run, skip_lists=False, depth=depth)
             else:
                 if run:
@@ -214,11 +176,11 @@ class _Walker:
             return  # past a bound; comments, doctype; the site's own header and footer
         if depth > _MAX_DEPTH:
             self._paragraphs([node.text(deep=True)])
-        elif tag in _HEADINGS:
-            self._add(Block(BlockKind.HEADING, _one_line(node), _HEADINGS[tag]))
+        elif tag in HEADINGS:
+            self._add(Block(BlockKind.HEADING, _one_line(node), HEADINGS[tag]))
         elif tag == "p":
             self._paragraph_element(node)
-        elif tag in _LISTS:
+        elif tag in LISTS:
             self.bullets(node, 1, depth)
         elif tag == "table":
             self.table(node, in_content, depth)
@@ -250,29 +212,29 @@ class _Walker:
             self._paragraphs([node.text(deep=True)])
             return
         start = len(self.blocks)
-        for item in _children(node, "li"):
+        for item in children(node, "li"):
             if self.stopped:
                 break
             self._add(Block(BlockKind.ITEM, _own_text(item), list_depth))
-            for nested in _children(item, *_LISTS):
+            for nested in children(item, *LISTS):
                 self.bullets(nested, list_depth + 1, depth + 1)
         self._drop_if_chrome(start)
 
     def table(self, node: Node, in_content: bool, depth: int) -> None:
-        rows = list(_children(node, "tr"))
-        for group in _children(node, *_ROW_GROUPS):
-            rows.extend(_children(group, "tr"))
+        rows = list(children(node, "tr"))
+        for group in children(node, *ROW_GROUPS):
+            rows.extend(children(group, "tr"))
         if len(rows) > MAX_BLOCKS:
             del rows[MAX_BLOCKS:]
             self.truncated = True
-        for caption in _children(node, "caption"):
+        for caption in children(node, "caption"):
             self._paragraphs([_one_line(caption)])
-        cells_by_row = [_children(row, *_CELLS) for row in rows]
-        if _is_column_table(cells_by_row):
+        cells_by_row = [children(row, *CELLS) for row in rows]
+        if is_column_table(cells_by_row):
             # Read down each column: its header, then what the cells under it list.
             columns = [list(column) for column in zip(*cells_by_row, strict=True)]
             self._cells(columns, in_content, depth)
-        elif any(_is_layout_cell(cell) for nodes in cells_by_row for cell in nodes):
+        elif any(is_layout_cell(cell) for nodes in cells_by_row for cell in nodes):
             self._cells(cells_by_row, in_content, depth)  # a table laying out the page
         else:
             self._rows(cells_by_row)
@@ -334,100 +296,13 @@ class _Walker:
             self.chrome[start:] = [True] * (len(self.blocks) - start)
 
 
-def _children(node: Node, *tags: str) -> list[Node]:
-    found = []
-    child = node.child
-    while child is not None:
-        if child.tag in tags:
-            found.append(child)
-        child = child.next
-    return found
-
-
-_LAYOUT_CHILDREN = frozenset(("table", "ul", "ol", *_HEADINGS))
-
-
-def _is_layout_cell(cell: Node) -> bool:
-    """A cell holding headings, lists, tables or several paragraphs lays out the page."""
-    paragraphs = 0
-    child = cell.child
-    while child is not None:
-        if child.tag in _LAYOUT_CHILDREN:
-            return True
-        paragraphs += child.tag == "p"
-        child = child.next
-    return paragraphs > 1
-
-
-# Body rows of a table read column by column: its groups are in its columns, so it has
-# one row under its header, or a few.
-_MAX_COLUMN_ROWS = 3
-
-
-def _is_column_table(cells_by_row: list[list[Node]]) -> bool:
-    """A table whose first row names its columns and whose cells list several lines
-    each (a list, paragraphs, line breaks) in two columns or more: each column is a
-    group (a grade and its areas, say), so it is read column by column. Read row by
-    row, every header would come before every list, and the lists would all seem to
-    belong to the last header."""
-    header, *body = cells_by_row
-    width = len(header)
-    if width < 2 or not 0 < len(body) <= _MAX_COLUMN_ROWS:
-        return False  # a table of many rows (forces, services) is read row by row
-    if any(_has_blocks(c) or _lines_in(c) > 1 for c in header):
-        return False  # a header names its column in a line (in th cells or td)
-    if any(len(cells) != width for cells in body):
-        return False  # spanned cells: columns cannot be followed
-    columns_listing = set()
-    for cells in body:
-        for column, cell in enumerate(cells):
-            if _holds_layout(cell):
-                return False
-            if _lines_in(cell) > 1:
-                columns_listing.add(column)
-    return len(columns_listing) >= 2
-
-
-def _holds_layout(cell: Node) -> bool:
-    child = cell.child
-    while child is not None:
-        if child.tag == "table" or child.tag in _HEADINGS:
-            return True
-        child = child.next
-    return False
-
-
-def _lines_in(cell: Node) -> int:
-    """About how many lines a cell holds: its list items, paragraphs and line breaks."""
-    text: str = cell.text(deep=True)
-    lines = 1 + text.count(LINE_BREAK)
-    child = cell.child
-    while child is not None:
-        if child.tag in _LISTS:
-            lines += len(_children(child, "li"))
-        elif child.tag == "p":
-            lines += 1
-        child = child.next
-    return lines
-
-
-def _has_blocks(node: Node) -> bool:
-    """Whether any child is a block element (a cell or item holding paragraphs or lists)."""
-    child = node.child
-    while child is not None:
-        if child.tag not in _INLINE_TAGS:
-            return True
-        child = child.next
-    return False
-
-
 def _gather(node: Node, parts: list[str], skip_lists: bool, depth: int) -> None:
     """Append a subtree's text to `parts`, with a line break at each block's edges."""
     tag = node.tag
     if tag == "-text":
         parts.append(node.text_content or "")
         return
-    if not tag or tag[0] == "-" or (skip_lists and tag in _LISTS):
+    if not tag or tag[0] == "-" or (skip_lists and tag in LISTS):
         return
     if depth > _MAX_DEPTH:
         parts.append(node.text(deep=True))
@@ -435,7 +310,7 @@ def _gather(node: Node, parts: list[str], skip_lists: bool, depth: int) -> None:
     if tag in GRAPHIC_TAGS:  # a graphic inside a link or a span: its text, a line each
         parts.extend(f"{LINE_BREAK}{line}{LINE_BREAK}" for line in graphic_lines(node))
         return
-    is_block = tag not in _INLINE_TAGS
+    is_block = tag not in INLINE_TAGS
     if is_block:
         parts.append(LINE_BREAK)
     child = node.child
@@ -457,7 +332,7 @@ def _caption_lines(node: Node) -> list[str]:
 
 def _one_line(node: Node) -> str:
     """A heading's or cell's text on one line, a graphic's text (a badge's alt) included."""
-    if not _has_blocks(node) and node.css_first("img") is None:
+    if not has_blocks(node) and node.css_first("img") is None:
         return clean(node.text(deep=True).replace(LINE_BREAK, " "))
     parts: list[str] = []
     _gather(node, parts, skip_lists=False, depth=0)
@@ -466,7 +341,7 @@ def _one_line(node: Node) -> str:
 
 def _own_text(item: Node) -> str:
     """A list item's text without its nested lists, a graphic's text included."""
-    if not _has_blocks(item) and item.css_first("img") is None:
+    if not has_blocks(item) and item.css_first("img") is None:
         return clean(item.text(deep=True).replace(LINE_BREAK, " "))
     parts: list[str] = []
     child = item.child
