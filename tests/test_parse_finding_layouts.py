@@ -60,3 +60,22 @@ def test_findings_in_another_markup_are_the_same(name: str) -> None:
     assert page != SOURCE
     want = sorted((f["kind"], f["unit"], f["text"]) for f in EXPECTED["findings"])
     assert _findings(page) == want
+
+
+# Earlier pages (PEEL 2016, fire and rescue 2018): the cause of concern as a list item.
+EARLIER = (
+    "kent-peel-2016-effectiveness-cause-of-concern",
+    "gloucestershire-frs-2018-effectiveness",
+)
+CAUSE = re.compile(r"(<h4>Cause of concern</h4>\s*)<p>(.*?)</p>", re.S)
+
+
+@pytest.mark.parametrize("case", EARLIER)
+def test_an_earlier_pages_cause_of_concern_as_a_list_item_is_the_same(case: str) -> None:
+    source = (PAGES / f"{case}.h2.html").read_text(encoding="utf-8")
+    expected = json.loads((PAGES / f"{case}.json").read_text(encoding="utf-8"))
+    page = CAUSE.sub(lambda m: f"{m.group(1)}<ul><li>{m.group(2)}</li></ul>", source)
+    assert page != source
+    [reading] = parse_all(page.encode(), expected["url"])
+    got = sorted((f.kind.value, f.unit, f.text) for f in reading.findings)
+    assert got == sorted((f["kind"], f["unit"], f["text"]) for f in expected["findings"])
