@@ -22,6 +22,7 @@ from tests.fault_kit import (  # noqa: F401 -- no_backoff is an autouse fixture
     LEGITIMACY,
     Tally,
     check_here,
+    message_text,
     no_backoff,
     page_row,
     record,
@@ -272,3 +273,34 @@ def test_site_outage_is_one_message_not_one_per_page(
     counts = tally(fake_slack.messages[baseline:], ["Watcher: 5 pages unreachable"])
     record("site", "site down, unreachable_after 1", "one message for 5 pages", counts)
     assert counts == Tally(expected=1, delivered=1, duplicates=0, false_alerts=0)
+
+
+def _windows_1252(page: bytes) -> bytes:
+    """The page as a legacy CMS would serve it: declared, and encoded, as windows-1252."""
+    text = page.decode("utf-8").replace('<meta charset="utf-8">', '<meta charset="windows-1252">')
+    return text.encode("cp1252")
+
+
+def test_page_in_a_declared_legacy_encoding_reads_as_its_own_text(
+    fake_site: FakeSite, fake_slack: FakeSlack, config: Path, env: dict[str, str]
+) -> None:
+    """A page that declares windows-1252 is read in it: its curly quotes are its text.
+
+    Read as UTF-8, the new finding's apostrophe would be a replacement character, and
+    the same page re-saved as UTF-8 would read as a reworded finding.
+    """
+    fake_site.set_page(LEGITIMACY, _windows_1252(GOOD))
+    assert check_here(config, env).exit_code == 0
+    baseline = len(fake_slack.messages)
+    added = "The force should make sure that its officers’ body-worn video is always switched on."
+    afis = {3: [*AFIS[3], added]}
+    fake_site.set_page(LEGITIMACY, _windows_1252(LegitimacyPage2017(afis=afis).html()))
+    assert check_here(config, env).exit_code == 0
+    [alert] = fake_slack.messages[baseline:]
+    assert added in message_text(alert)
+    assert "\N{REPLACEMENT CHARACTER}" not in message_text(alert)
+
+    # Re-saved as UTF-8, word for word the same page: nothing to say.
+    fake_site.set_page(LEGITIMACY, LegitimacyPage2017(afis=afis).html())
+    assert check_here(config, env).exit_code == 0
+    assert len(fake_slack.messages) == baseline + 1

@@ -17,6 +17,7 @@ from urllib.parse import urljoin, urlsplit
 from selectolax.lexbor import LexborHTMLParser
 
 from watcher.catalogue import page_path
+from watcher.parse import decode_page
 
 Node = Any  # selectolax ships no type information
 
@@ -84,7 +85,7 @@ class Listing:
 
 def read_listing(body: bytes, url: str, hosts: frozenset[str]) -> Listing:
     """The items of a listing page at `url`; links count only to `hosts` (and `url`'s)."""
-    tree = LexborHTMLParser(body.decode("utf-8", errors="replace"))
+    tree = LexborHTMLParser(decode_page(body))
     feed_url = _feed_link(tree, url)
     next_url = _next_link(tree, url)
     for node in tree.css(_CHROME):

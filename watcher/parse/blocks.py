@@ -22,6 +22,7 @@ from watcher.parse.chrome import (
     is_chrome_block,
     is_chrome_container,
 )
+from watcher.parse.decoding import decode_page
 from watcher.parse.graphics import GRAPHIC_TAGS, dedupe, graphic_lines, prepare_graphics
 from watcher.parse.tables import is_column_table, is_layout_cell
 from watcher.parse.tags import CELLS, HEADINGS, INLINE_TAGS, LISTS, ROW_GROUPS, children, has_blocks
@@ -91,7 +92,7 @@ class PageBlocks(NamedTuple):
 def page_blocks(body: bytes) -> PageBlocks:
     """The page's content blocks in reading order, chrome removed, within the bounds."""
     body, truncated = bounded(body)
-    tree = LexborHTMLParser(body.decode("utf-8", errors="replace"))
+    tree = LexborHTMLParser(decode_page(body))
     root = tree.body if tree.body is not None else tree.root
     if root is None:
         return PageBlocks([], truncated)
