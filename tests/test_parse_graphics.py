@@ -35,6 +35,24 @@ CASES = [
     ),
     ('<embed src="s.svg" aria-label="Outstanding: none.">', [(G, "Outstanding: none.")]),
     ('<embed src="s.svg">', []),
+    (  # a badge drawn by CSS, named only by its aria-label: its label
+        '<ul><li>Investigating crime <span class="badge" aria-label="Adequate"></span></li></ul>',
+        [(BlockKind.ITEM, "Investigating crime Adequate")],
+    ),
+    (  # an icon font's glyph inside a heading: the heading reads with it
+        '<h3>Responding to the public <i class="icon-good" aria-label="Good"></i></h3>',
+        [(BlockKind.HEADING, "Responding to the public Good")],
+    ),
+    (  # a labelled element with text of its own keeps its text; controls keep theirs
+        '<section aria-label="Summary"><p>Our judgments</p></section>'
+        '<a href="/share" aria-label="Share on X"></a><button aria-label="Close"></button>',
+        [(P, "Our judgments")],
+    ),
+    (  # presentation takes no name; hidden is decoration
+        '<div role="presentation" aria-label="Good"></div>'
+        '<span aria-hidden="true" aria-label="Good"></span>',
+        [],
+    ),
     (  # a named widget inside a paragraph gets its own block, apart from the text
         '<p>Before <span role="img" aria-label="Good">★★★</span> after</p>',
         [(P, "Before"), (G, "Good"), (P, "after")],

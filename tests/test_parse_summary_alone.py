@@ -91,3 +91,23 @@ def test_a_summary_alone_is_read_right_or_refused(name: str) -> None:
         [reading] = parse_all(page.encode(), case.url)
         got = {j.unit: j.grade.value for j in reading.judgements if j.grade.is_graded}
         assert got == want or reading.unreadable, (markup, got)  # refused: nothing stored
+
+
+# Layouts refused on such a page, for want of a second reading: never misread (above).
+REFUSED = {"a row per grade, areas on lines"}  # one cell's <br> lines read as one label
+
+
+@pytest.mark.parametrize("name", sorted(set(LAYOUTS) - REFUSED))
+def test_a_summary_alone_in_a_known_layout_is_read(name: str) -> None:
+    """Each layout but the refused ones is read, not only safely refused."""
+    areas = peel.AREAS_2023
+    case = peel.Case(
+        "summary-alone", "kent", "2023-25", areas, LAYOUTS[name], "", peel.EIGHT_OF_NINE, 8,
+        badges=False, sentences=False,
+    )  # fmt: skip
+    want = {a.unit: a.grade for a in areas}
+    for markup, page in case.pages().items():
+        [reading] = parse_all(page.encode(), case.url)
+        assert not reading.unreadable, (markup, reading.unreadable)
+        got = {j.unit: j.grade.value for j in reading.judgements if j.grade.is_graded}
+        assert got == want, markup

@@ -4,7 +4,8 @@ The summary infographic of a 2021+ report has unknown markup. It may be an image
 alt text, an inline SVG, an SVG embedded with <object> or <embed>, or a styled widget
 marked `role="img"` with an accessible name. Each is read for its text: an img's alt,
 title and aria-label; an svg's aria-labels, <title>s, <desc>s and <text>s; a widget's
-aria-label or title. The widgets are turned into plain images of that text before the
+aria-label or title; an element with an aria-label and no text (a badge drawn by CSS),
+its label. The widgets and badges are turned into plain images of that text before the
 walk (`prepare_graphics`), so the walker knows two graphic tags only. A graphic marked
 aria-hidden is decoration; a graphic with no text at all (an icon) goes.
 """
@@ -23,12 +24,17 @@ _SVG_TEXT = frozenset(("title", "desc"))
 _EMBEDS = frozenset(("object", "embed"))
 # How far up from a graphic a <p> that holds it is looked for.
 _GRAPHIC_IN_P = 4
+# Controls and regions: their aria-label names what they do or hold, not what they say.
+_NAMED_FOR_USE = frozenset(
+    ("a", "button", "input", "select", "textarea", "label", "form", "option", "iframe")
+)
 
 
 def prepare_graphics(tree: Node) -> None:
     """Ready a parsed page's graphics for the walk: widgets become images of their
     text, decoration and icons go, and a graphic in a <p> is freed from it."""
     _widgets_to_images(tree)
+    _labelled_badges_to_images(tree)
     _free_graphics(tree)
 
 
@@ -88,6 +94,29 @@ def _widgets_to_images(tree: Node) -> None:
             node.unwrap()
         elif tag == "embed":
             node.decompose()
+
+
+# A role="img" widget is read above; presentation and none take no name.
+_NO_NAME_ROLES = (["img"], ["presentation"], ["none"])
+
+
+def _labelled_badges_to_images(tree: Node) -> None:
+    """An element with an aria-label and no text of its own (a badge drawn by CSS, an
+    icon font's glyph) says its label: it becomes an image of it. One with text keeps
+    its text (a labelled region, a list), and so do controls and decoration."""
+    for node in tree.css("[aria-label]"):
+        if node.tag in _NAMED_FOR_USE or node.tag in GRAPHIC_TAGS or node.tag in _EMBEDS:
+            continue
+        role = (node.attributes.get("role") or "").split()[:1]
+        if node.attributes.get("aria-hidden") == "true" or role in _NO_NAME_ROLES:
+            continue
+        if node.text(deep=True).strip() or node.css_first("img, svg, object, embed"):
+            continue
+        lines = dedupe(_labels(node, ("aria-label",)))
+        if lines:
+            image = tree.create_node("img")
+            image.attrs["alt"] = "\n".join(lines)
+            node.replace_with(image)
 
 
 def _role_is_img(node: Node) -> bool:

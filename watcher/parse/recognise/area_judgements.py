@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from watcher.models import Grade
 from watcher.parse.blocks import Block, BlockKind
+from watcher.parse.recognise.areas import is_known_area
 from watcher.parse.recognise.summary_lines import Line, classify, read_run
 from watcher.parse.recognise.vocabulary import grade_of
 
@@ -134,6 +135,7 @@ class _Reader:
         self.blocks = blocks
         self.areas: list[AreaGrade] = []
         self.columns: list[Grade | None] = []
+        self.labels_row: tuple[str, ...] = ()  # a row of area labels, grades under them?
         self.kinds: set[BlockKind] = set()
 
     def source(self) -> str:
@@ -184,9 +186,12 @@ class _Reader:
     def _row(self, cells: tuple[str, ...]) -> int:
         grades = [grade_of(cell) if len(cell) <= _MAX_GRADE else None for cell in cells]
         labels = [c for c, g in zip(cells, grades, strict=True) if c and g is None]
+        if self._under_labels(cells, grades):
+            return 1
         if sum(g is not None for g in grades) >= 2 and not labels:
             self.columns = grades  # a header: one column per grade
             return 1
+        self.labels_row = cells if all(g is None for g in grades) else ()
         if self.columns:
             for cell, grade in zip(cells, self.columns, strict=False):
                 if cell and grade and grade_of(cell) is None:
@@ -196,6 +201,29 @@ class _Reader:
         if grade and labels:
             return 1 if self._add(labels[0], grade) else 0
         return 0 if self.areas else 1  # a header row such as "Area | Grade"
+
+    def _under_labels(self, cells: tuple[str, ...], grades: list[Grade | None]) -> bool:
+        """A row of grades under a row of area labels, cell for cell: a table laid on
+        its side, perhaps with a first column of row headers ("Area", "Grade"). Only
+        when every label above is a known area and each has a grade under it: the same
+        row under a header of grade names, or under "Area | Grade", means another thing."""
+        above, self.labels_row = self.labels_row, ()
+        if len(above) != len(cells) or len(cells) < 2:
+            return False
+        for skip in (0, 1):
+            labels, under = above[skip:], grades[skip:]
+            if len(labels) < 2 or len(set(labels)) != len(labels):
+                continue
+            if all(is_known_area(label) for label in labels) and all(under):
+                if any(a.label in labels for a in self.areas):
+                    return False
+                self.areas.extend(
+                    AreaGrade(label, grade)
+                    for label, grade in zip(labels, under, strict=True)
+                    if grade is not None
+                )
+                return True
+        return False
 
     def _grade_then_items(self, start: int, grade: Grade) -> int:
         i = start

@@ -33,6 +33,12 @@ _MAX_TITLES = 2  # a graphic's title lines before its first grade
 _LABEL_GRADE = re.compile(
     rf"(?P<label>[^:–—]{{3,120}}?)\s*(?::|\s[–—-])\s*(?P<grade>{GRADE_PATTERN})\.?", re.I
 )
+# "Investigating crime (adequate)"; "Investigating crime Adequate" (a badge after the
+# label, in a list item or a cell) only where the label is a known area.
+_LABEL_PAREN = re.compile(
+    rf"(?P<label>[^()]{{3,120}}?)\s*\(\s*(?P<grade>{GRADE_PATTERN})\s*\)\.?", re.I
+)
+_LABEL_BARE = re.compile(rf"(?P<label>.{{3,120}}?)\s+(?P<grade>{GRADE_PATTERN})\.?", re.I)
 # "Good: Investigating crime; Protecting vulnerable people"
 _GRADE_AREAS = re.compile(rf"(?P<grade>{GRADE_PATTERN})\s*(?::|\s[–—-])\s*(?P<areas>.+)", re.I)
 _SEGMENTS = re.compile(r"\s*[;|]\s*|(?<=[a-z)])\.\s+(?=[A-Z])")
@@ -87,7 +93,7 @@ def _segment_pairs(segments: Sequence[str]) -> list[Pair]:
     for segment in segments:
         if (grade := grade_of(segment)) is not None:
             current = grade
-        elif match := _LABEL_GRADE.fullmatch(segment):
+        elif match := _label_and_grade(segment):
             pairs.append((match.group("label").strip(), _grade(match.group("grade"))))
             current = None
         elif match := _GRADE_AREAS.fullmatch(segment):
@@ -100,6 +106,15 @@ def _segment_pairs(segments: Sequence[str]) -> list[Pair]:
     return pairs
 
 
+def _label_and_grade(segment: str) -> re.Match[str] | None:
+    if match := _LABEL_GRADE.fullmatch(segment) or _LABEL_PAREN.fullmatch(segment):
+        return match
+    if len(segment) > _MAX_LABEL + _MAX_GRADE:
+        return None
+    match = _LABEL_BARE.fullmatch(segment)
+    return match if match and is_known_area(match.group("label")) else None
+
+
 def _grade(word: str) -> Grade:
     grade = grade_of(word)
     assert grade is not None  # the patterns match grade words only
@@ -107,15 +122,39 @@ def _grade(word: str) -> Grade:
 
 
 def _area_list(text: str) -> list[str]:
-    """Areas after a grade: split at commas only when every piece is a known area (a
-    label may hold a comma: "Building, supporting and protecting the workforce")."""
+    """Areas after a grade, split at commas and "and"s only where every piece is a
+    known area. A label may hold a comma or an "and" itself ("Building, supporting and
+    protecting the workforce"), so pieces are joined back where that makes a known
+    label; the split is used only when exactly one way of joining them does."""
     text = text.strip().rstrip(".")
     if _NONE.fullmatch(text):
         return []
-    pieces = [p.strip() for p in re.split(r",\s*|\s+and\s+(?=[A-Z])", text)]
-    if len(pieces) > 1 and all(is_known_area(p) for p in pieces):
-        return pieces
-    return [text]
+    parts = _LIST_SEPARATOR.split(text)  # piece, separator, piece, ...
+    pieces, separators = parts[::2], parts[1::2]
+    if len(pieces) < 2 or len(pieces) > _MAX_LIST_PIECES:
+        return [text]
+    splits = _known_splits(tuple(p.strip() for p in pieces), tuple(separators))
+    return splits[0] if len(splits) == 1 and len(splits[0]) > 1 else [text]
+
+
+# ", " or " and " before a capital (", and " too): where a list of areas may divide.
+_LIST_SEPARATOR = re.compile(r"(,\s*(?:and\s+)?|\s+and\s+(?=[A-Z]))")
+_MAX_LIST_PIECES = 24
+
+
+def _known_splits(pieces: tuple[str, ...], separators: tuple[str, ...]) -> list[list[str]]:
+    """Ways to cut `pieces` into consecutive runs that each make a known area (joined
+    with their own separators), at most two: two already mean ambiguous."""
+    ways: list[list[list[str]]] = [[] for _ in pieces] + [[[]]]  # ways[i]: splits of i..
+    for start in range(len(pieces) - 1, -1, -1):
+        label = pieces[start]
+        for end in range(start + 1, len(pieces) + 1):
+            if end > start + 1:
+                label += separators[end - 2] + pieces[end - 1]
+            if is_known_area(label):
+                ways[start].extend([label, *rest] for rest in ways[end])
+                del ways[start][2:]
+    return ways[0]
 
 
 def read_run(lines: Sequence[Line]) -> tuple[list[Pair], int]:
