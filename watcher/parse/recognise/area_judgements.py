@@ -26,14 +26,16 @@ _OPENING = re.compile(
     r"|we make graded judg(?:e)?ments\b.{0,160}",
     re.IGNORECASE,
 )
+_NUMBER_WORDS = "zero one two three four five six seven eight nine ten eleven twelve"
+_A_NUMBER = rf"(?:\d+|{'|'.join(_NUMBER_WORDS.split())})\b"
 # "We make graded judgments in eight of these nine as follows", "... in nine of these,
-# as follows", "... in 8 of these 9".
+# as follows", "... in 8 of these 9", "We graded eight of these nine areas".
 _COUNT = re.compile(
-    r"graded judg(?:e)?ments? (?:in|on|for) (?P<m>\w+) of (?:these|the|them)\b(?: (?P<n>\w+))?",
+    rf"(?:graded judg(?:e)?ments? (?:in|on|for)|\bgraded) (?P<m>{_A_NUMBER}) of"
+    rf" (?:these|the|them)\b(?: (?P<n>{_A_NUMBER}))?",
     re.IGNORECASE,
 )
 _TOTAL = re.compile(r"\bin (\w+) areas of policing", re.IGNORECASE)
-_NUMBER_WORDS = "zero one two three four five six seven eight nine ten eleven twelve"
 _NUMBERS = {word: n for n, word in enumerate(_NUMBER_WORDS.split())}
 # Blocks that may sit between the block's opening line and its first pair.
 _MAX_LEAD = 3
