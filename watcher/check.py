@@ -138,7 +138,7 @@ def run_once(
             digest = body_hash(result.body) if result.outcome is FetchOutcome.OK else None
             packing = None
             if digest and run_id is not None and not (state and state.body_sha256 == digest):
-                packing = packer.submit(pack_body, result.body)
+                packing = packer.submit(pack_body, result.body, result.gzipped)
             run = _Run(store, run_id, now(), alerts, state, listed, digest, packing)
             outcome = _check_page(by_url[result.url], result, run)
             _log_outcome(outcome)

@@ -27,7 +27,7 @@ import time
 from collections.abc import Callable, Collection, Generator, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from queue import SimpleQueue
 from urllib.parse import urldefrag, urljoin, urlsplit
@@ -35,6 +35,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 import httpx
 
 from watcher.config import HttpSettings
+from watcher.fetch.gzipped import GzipBody, GzipError
 from watcher.fetch.politeness import BUDGET_SPENT, HostClosed, HostGate, retry_after_seconds
 from watcher.hosts import host_allowed, host_listed
 
@@ -80,7 +81,8 @@ class FetchResult:
     when the page is gone. `final_url` is where redirects ended (the requested URL
     when there were none), `attempts` counts tries, each following its own
     redirects (0 when the URL was refused unsent), `error` is a short reason for
-    FAILED and None otherwise.
+    FAILED and None otherwise. `gzipped` is a 200's body as the server sent it, when
+    that was one gzip member (`store.pack_body` keeps it rather than recompress).
     """
 
     url: str
@@ -94,6 +96,7 @@ class FetchResult:
     error: str | None = None
     attempts: int = 0
     elapsed: float = 0.0
+    gzipped: bytes | None = field(default=None, repr=False)  # `body` as sent, if one member
 
     def __post_init__(self) -> None:
         if not self.final_url:
@@ -103,7 +106,8 @@ class FetchResult:
 def build_client(settings: HttpSettings) -> httpx.Client:
     """The one HTTP client: honest User-Agent, timeouts on, redirects left to `Fetcher`."""
     return httpx.Client(
-        headers={"User-Agent": settings.user_agent},
+        # gzip, not brotli even where httpx could: the store keeps a gzip member as sent.
+        headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate"},
         timeout=httpx.Timeout(settings.timeout),
         follow_redirects=False,  # Fetcher follows them, checking each hop's host
         transport=SchemeTransport(),
@@ -163,6 +167,7 @@ class _Reply:
     headers: httpx.Headers
     body: bytes
     url: str
+    gzipped: bytes | None = None  # the body as the server sent it, one gzip member
 
 
 class _Failure(Exception):
@@ -297,7 +302,8 @@ class Fetcher:
                 if response.status_code != 200:
                     self._discard_body(response)
                     return _Reply(response.status_code, response.headers, b"", url)
-                return _Reply(200, response.headers, self._read_body(response, url), url)
+                body, gzipped = self._read_body(response, url)
+                return _Reply(200, response.headers, body, url, gzipped)
         except HostClosed as exc:
             raise _Failure(str(exc), url=url) from None
         except httpx.TransportError as exc:
@@ -322,14 +328,26 @@ class Fetcher:
         except httpx.HTTPError:
             return
 
-    def _read_body(self, response: httpx.Response, url: str) -> bytes:
-        """Read the body, refusing it as soon as it would pass the size cap."""
+    def _read_body(self, response: httpx.Response, url: str) -> tuple[bytes, bytes | None]:
+        """Read the body, refusing it as soon as it would pass the size cap; with it, the
+        gzip member it came in (`store.pack_body` keeps that rather than recompress)."""
         cap = self._settings.max_body_bytes
         declared: str = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > cap:
             raise _Failure(f"body over {cap} bytes", url=url)
         # The read timeout bounds each wait for bytes; this bounds a slow drip.
         deadline = self._clock() + self._settings.timeout
+        encoding = response.headers.get("content-encoding", "").strip().lower()
+        if encoding in ("gzip", "x-gzip"):
+            gzip_body = GzipBody(cap)
+            try:
+                for chunk in response.iter_raw():
+                    gzip_body.feed(chunk)
+                    if self._clock() > deadline:
+                        raise _Transient("timed out", url=url)
+                return gzip_body.finish()
+            except GzipError as exc:
+                raise _Failure(str(exc), url=url) from None
         body = bytearray()
         for chunk in response.iter_bytes():
             if len(body) + len(chunk) > cap:
@@ -337,7 +355,7 @@ class Fetcher:
             body += chunk
             if self._clock() > deadline:
                 raise _Transient("timed out", url=url)
-        return bytes(body)
+        return bytes(body), None
 
     def _raise_if_transient(self, reply: _Reply) -> None:
         """Raise for 429 and 5xx, honouring (or refusing to wait for) a Retry-After."""
@@ -456,7 +474,12 @@ def _result(request: PageRequest, reply: _Reply, attempts: int, elapsed: float) 
     etag, last_modified = reply.headers.get("etag"), reply.headers.get("last-modified")
     if reply.status == 200 and reply.body:
         return replace(
-            base, outcome=FetchOutcome.OK, body=reply.body, etag=etag, last_modified=last_modified
+            base,
+            outcome=FetchOutcome.OK,
+            body=reply.body,
+            gzipped=reply.gzipped,
+            etag=etag,
+            last_modified=last_modified,
         )
     if reply.status == 200:
         # An empty 200 is a glitch, not a page that lost everything.
