@@ -47,6 +47,7 @@ def parse_options(argv: list[str]) -> tuple[Options, argparse.Namespace]:
     parser.add_argument("--no-probe", action="store_true", help="do not count parsed pages")
     parser.add_argument("--output", type=Path, help="also write the Markdown report here")
     parser.add_argument("--keep", type=Path, help="keep state and logs in this directory")
+    parser.add_argument("--gzip", action="store_true", help="the site sends gzip when asked")
     parser.add_argument("--update-readme", action="store_true", help="results into the README")
     args = parser.parse_args(argv)
     scale = Scale(args.forces, args.services, tuple(args.cycles), not args.no_extras)
@@ -58,6 +59,7 @@ def parse_options(argv: list[str]) -> tuple[Options, argparse.Namespace]:
         urlwatch=not args.no_urlwatch,
         probe=not args.no_probe,
         workdir=args.keep,
+        gzip=args.gzip,
     )
     return options, args
 

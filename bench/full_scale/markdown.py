@@ -72,7 +72,8 @@ def _settings(bench: BenchmarkResult, load_before: str, load_after: str) -> list
         f"- machine: {machine()}; load average 1/5/15 min before {load_before}, after {load_after}",
         f"- site: {len(plan.pages)} pages on 127.0.0.1 ({published} published, 100–200 KB "
         f"each; {len(plan.pages) - published} not yet published, 404), "
-        f"{options.latency * 1000:.0f} ms latency per request, HTTP/1.1 keep-alive",
+        f"{options.latency * 1000:.0f} ms latency per request, HTTP/1.1 keep-alive"
+        + (", pages sent gzip'd to clients that accept it" if options.gzip else ""),
         f"- watcher: `http.delay = {settings.delay}`, `http.max_concurrency = "
         f"{settings.max_concurrency}`, Slack unset (console notifier), "
         f"cycles {', '.join(plan.cycles)} + {len(plan.extra_paths)} `watch.pages`",

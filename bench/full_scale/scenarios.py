@@ -70,6 +70,7 @@ class Options:
     urlwatch: bool = True
     probe: bool = True  # extra runs per scenario with counters on the watcher's stages
     workdir: Path | None = None  # keep state and logs here (else a temporary directory)
+    gzip: bool = False  # the site answers gzip, as the real one does, to clients asking
 
 
 @dataclass(frozen=True)
@@ -161,7 +162,7 @@ def run_benchmark(options: Options) -> BenchmarkResult:
     with (
         Launcher() as launcher,
         _workdir(options.workdir) as tmp,
-        serve(options.latency) as site,
+        serve(options.latency, options.gzip) as site,
     ):
         tools = _tools(Path(tmp), plan, site, options, launcher)
         empty = _tools(Path(tmp) / "startup", _empty(plan), site, options, launcher)

@@ -8,6 +8,7 @@ some servers do. A path with no page answers 404.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import threading
 import time
@@ -32,10 +33,12 @@ class Version:
     body: bytes
     etag: str
     last_modified: datetime
+    gzipped: bytes | None = None  # the body gzip'd once, as a site's cache keeps it
 
     @classmethod
-    def of(cls, body: bytes, last_modified: datetime) -> Version:
-        return cls(body, '"' + hashlib.sha256(body).hexdigest()[:32] + '"', last_modified)
+    def of(cls, body: bytes, last_modified: datetime, compress: bool = False) -> Version:
+        etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+        return cls(body, etag, last_modified, gzip.compress(body, 6) if compress else None)
 
 
 @dataclass
@@ -51,9 +54,12 @@ class Traffic:
 class SyntheticSite:
     """Serves page versions by path; see the module docstring."""
 
-    def __init__(self, latency: float = 0.05, validators: bool = True) -> None:
+    def __init__(
+        self, latency: float = 0.05, validators: bool = True, compress: bool = False
+    ) -> None:
         self.latency = latency
         self.validators = validators
+        self.compress = compress  # answer gzip to a client that accepts it
         self._versions: dict[str, Version] = {}
         self._lock = threading.Lock()
         self._traffic = Traffic()
@@ -77,7 +83,7 @@ class SyntheticSite:
                 if old and old.body == body:
                     continue
                 when = old.last_modified + timedelta(days=1) if old else FIRST_PUBLISHED
-                self._versions[path] = Version.of(body, when)
+                self._versions[path] = Version.of(body, when, self.compress)
                 changed += 1
         return changed
 
@@ -116,9 +122,9 @@ class SyntheticSite:
 
 
 @contextmanager
-def serve(latency: float = 0.05) -> Iterator[SyntheticSite]:
+def serve(latency: float = 0.05, compress: bool = False) -> Iterator[SyntheticSite]:
     """Run a synthetic site for the duration of a `with` block."""
-    site = SyntheticSite(latency)
+    site = SyntheticSite(latency, compress=compress)
     site.start()
     try:
         yield site
@@ -188,6 +194,11 @@ class _Handler(BaseHTTPRequestHandler):
             headers["Last-Modified"] = format_datetime(version.last_modified, usegmt=True)
             if _not_modified(self.headers, version):
                 return self._send(304, b"", headers)
+        accepted = self.headers.get("Accept-Encoding") or ""
+        if version.gzipped is not None and "gzip" in accepted.lower():
+            headers["Content-Encoding"] = "gzip"
+            headers["Vary"] = "Accept-Encoding"
+            return self._send(200, version.gzipped, headers)
         return self._send(200, version.body, headers)
 
     def _send(self, status: int, body: bytes, headers: Mapping[str, str]) -> int:
