@@ -165,6 +165,9 @@ class _CountingWriter:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, like the real site
+    # TCP_NODELAY, as nginx sets it on keep-alive connections: without it a body that
+    # fits in a few segments (a gzip'd page) waits out the client's delayed ACK.
+    disable_nagle_algorithm = True
     server: _Server
 
     def setup(self) -> None:
