@@ -87,9 +87,7 @@ def _widgets_to_images(tree: Node) -> None:
             continue
         lines = dedupe(_labels(node, ("aria-label", "title")))
         if lines:
-            image = tree.create_node("img")
-            image.attrs["alt"] = "\n".join(lines)
-            node.replace_with(image)
+            _become_image(tree, node, lines)
         elif tag == "object":
             node.unwrap()
         elif tag == "embed":
@@ -112,11 +110,15 @@ def _labelled_badges_to_images(tree: Node) -> None:
             continue
         if node.text(deep=True).strip() or node.css_first("img, svg, object, embed"):
             continue
-        lines = dedupe(_labels(node, ("aria-label",)))
-        if lines:
-            image = tree.create_node("img")
-            image.attrs["alt"] = "\n".join(lines)
-            node.replace_with(image)
+        if lines := dedupe(_labels(node, ("aria-label",))):
+            _become_image(tree, node, lines)
+
+
+def _become_image(tree: Node, node: Node, lines: list[str]) -> None:
+    """`node` replaced by an <img> whose alt is its text, a line each."""
+    image = tree.create_node("img")
+    image.attrs["alt"] = "\n".join(lines)
+    node.replace_with(image)
 
 
 def _role_is_img(node: Node) -> bool:
