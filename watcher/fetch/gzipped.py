@@ -35,9 +35,6 @@ class GzipBody:
         self._members = 1
         self._after = False  # bytes after the last member that begin none: ignored
 
-    def __len__(self) -> int:
-        return len(self._body)
-
     def feed(self, chunk: bytes) -> None:
         self._raw += chunk
         pending = chunk
