@@ -114,7 +114,11 @@ def test_the_changes_picked_are_ones_the_watcher_trusts() -> None:
 
 @pytest.mark.parametrize(
     "script",
-    [["bench/terminal_idle.py", "--seconds", "0.2"], ["bench/startup.py", "--runs", "1"]],
+    [
+        ["bench/terminal_idle.py", "--seconds", "0.2"],
+        ["bench/startup.py", "--runs", "1"],
+        ["bench/http_client.py", "--pages", "4", "--rounds", "1", "--latency", "0"],
+    ],
 )
 def test_small_bench_scripts_still_run(script: list[str]) -> None:
     """They import the product's modules by path: a move must not leave them behind."""

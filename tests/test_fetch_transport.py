@@ -58,6 +58,7 @@ def test_https_verifies_certificates(fake_site: FakeSite) -> None:
         )
         assert result.outcome is FetchOutcome.FAILED
         assert transport.built() == {"https"}
-        ssl_context = transport.for_scheme("https")._pool._ssl_context  # type: ignore[attr-defined]
+        ssl_context = transport.for_scheme("https").ssl_context
+        assert ssl_context is not None
         assert ssl_context.check_hostname
         assert ssl_context.verify_mode is ssl.CERT_REQUIRED

@@ -37,6 +37,7 @@ import httpx
 from watcher.config import HttpSettings
 from watcher.fetch.gzipped import GzipBody, GzipError
 from watcher.fetch.politeness import BUDGET_SPENT, HostClosed, HostGate, retry_after_seconds
+from watcher.fetch.wire import WireTransport
 from watcher.hosts import host_allowed, host_listed
 
 log = logging.getLogger(__name__)
@@ -115,22 +116,21 @@ def build_client(settings: HttpSettings) -> httpx.Client:
 
 
 class SchemeTransport(httpx.BaseTransport):
-    """httpx's own transport, one per URL scheme, each built when first needed.
+    """A `WireTransport` per URL scheme, each built when first needed.
 
-    Building httpx's transport loads the CA bundle (~25 ms of CPU, on every start);
-    a run that never fetches over https has no use for it. https gets httpx's
-    default, verifying certificates; plain http gets a transport that never makes
-    a TLS connection, so it needs no trust store. HTTP/1.1 only, as before.
+    Loading the CA bundle costs ~25 ms of CPU, on every start; a run that never
+    fetches over https has no use for it. https verifies certificates with httpx's
+    trust store; plain http never makes a TLS connection, so it needs none.
     """
 
     def __init__(self) -> None:
-        self._transports: dict[str, httpx.HTTPTransport] = {}
+        self._transports: dict[str, WireTransport] = {}
         self._lock = threading.Lock()
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         return self.for_scheme(request.url.scheme).handle_request(request)
 
-    def for_scheme(self, scheme: str) -> httpx.HTTPTransport:
+    def for_scheme(self, scheme: str) -> WireTransport:
         """The transport for `scheme` ("http" or "https"), building it on first use."""
         if built := self._transports.get(scheme):
             return built  # the common case, without the lock: a dict read is atomic
@@ -138,13 +138,13 @@ class SchemeTransport(httpx.BaseTransport):
             raise httpx.UnsupportedProtocol(f"unsupported URL scheme {scheme!r}")
         with self._lock:
             if scheme not in self._transports:
-                # verify=False only where TLS is never spoken: http is sent in clear.
-                verify = scheme == "https"
-                try:
-                    transport = httpx.HTTPTransport(verify=verify, http2=False)
-                except OSError as exc:  # an unreadable trust store (SSL_CERT_FILE...)
-                    raise httpx.ConnectError(f"cannot set up TLS: {exc}") from exc
-                self._transports[scheme] = transport
+                context = None
+                if scheme == "https":
+                    try:
+                        context = httpx.create_ssl_context(verify=True)
+                    except OSError as exc:  # an unreadable trust store (SSL_CERT_FILE...)
+                        raise httpx.ConnectError(f"cannot set up TLS: {exc}") from exc
+                self._transports[scheme] = WireTransport(scheme, context)
             return self._transports[scheme]
 
     def built(self) -> frozenset[str]:
