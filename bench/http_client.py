@@ -8,19 +8,22 @@ first without validators (every answer a 200 with its body), then with them (eve
 answer a 304), over each transport in turn, `--rounds` times. The figure is the
 fetching threads' own CPU time (`time.thread_time`) per request, min and median over
 the rounds. Both transports sit under the same `httpx.Client`, so the difference is
-the transport's alone. Target: `WireTransport` costs less than httpx's own transport
+the transport's alone. A third row is the floor: `http.client` by itself, with none of
+httpx or the fetcher around it. Target: `WireTransport` costs less than httpx's own transport
 for both kinds of answer (its only reason to exist).
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
 import statistics
 import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -44,7 +47,9 @@ def fetcher(transport: httpx.BaseTransport, settings: HttpSettings) -> Fetcher:
     return Fetcher(client, settings, ["127.0.0.1"])
 
 
-def cpu_per_request(fetch: Fetcher, requests: list[PageRequest], threads: int) -> float:
+def cpu_per_request(
+    fetch: Fetcher | BareStdlib, requests: list[PageRequest], threads: int
+) -> float:
     """Mean CPU ms of one `fetch`, in the thread that ran it."""
     spent: list[float] = []
     lock = threading.Lock()
@@ -58,6 +63,24 @@ def cpu_per_request(fetch: Fetcher, requests: list[PageRequest], threads: int) -
     with ThreadPoolExecutor(threads) as pool:
         list(pool.map(one, requests))
     return sum(spent) / len(spent) * 1e3
+
+
+class BareStdlib:
+    """The floor: `http.client` alone, a kept-alive connection per thread, no httpx, no
+    Fetcher (no politeness, retries, caps or validators kept): what any Python client
+    pays for the exchange itself."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self._address = (host, port)
+        self._local = threading.local()
+
+    def fetch(self, request: PageRequest) -> None:
+        connection = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = self._local.connection = http.client.HTTPConnection(*self._address)
+        headers = {"If-None-Match": request.etag} if request.etag else {}
+        connection.request("GET", urlsplit(request.url).path, headers=headers)
+        connection.getresponse().read()
 
 
 def main() -> None:
@@ -75,8 +98,14 @@ def main() -> None:
             "httpx (httpcore)": lambda: httpx.HTTPTransport(verify=False),
             "WireTransport": lambda: WireTransport("http"),
         }
-        fetchers = {name: fetcher(build(), settings) for name, build in transports.items()}
-        first = [fetchers["WireTransport"].fetch(PageRequest(url)) for url in urls]
+        fetchers: dict[str, Fetcher | BareStdlib] = {
+            name: fetcher(build(), settings) for name, build in transports.items()
+        }
+        address = urlsplit(site.base_url)
+        fetchers["http.client alone (floor)"] = BareStdlib(
+            address.hostname or "", address.port or 80
+        )
+        first = [fetcher(WireTransport("http"), settings).fetch(PageRequest(url)) for url in urls]
         conditional = [
             PageRequest(r.url, etag=r.etag, last_modified=r.last_modified) for r in first
         ]
