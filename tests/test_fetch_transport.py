@@ -3,18 +3,17 @@ loads a trust store, https always verifies, and a broken trust store is a failed
 
 from __future__ import annotations
 
-import shutil
 import ssl
-import subprocess
 import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
 import pytest
 
 from tests.fake_site import FakeSite
+from tests.tls_kit import KentPage, certificate
 from watcher.config import HttpSettings
 from watcher.fetch import Fetcher, FetchOutcome, PageRequest, build_client
 from watcher.fetch.client import SchemeTransport
@@ -70,50 +69,16 @@ def test_https_verifies_certificates(fake_site: FakeSite) -> None:
         assert ssl_context.verify_mode is ssl.CERT_REQUIRED
 
 
-class _Page(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive
-    connections = 0
-
-    def setup(self) -> None:
-        type(self).connections += 1
-        super().setup()
-
-    def do_GET(self) -> None:
-        body = b"<html><body><p>Kent</p></body></html>"
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-def _certificate(directory: Path, name: str) -> tuple[Path, Path]:
-    """A self-signed certificate for `name` (an IP address), made by the openssl tool."""
-    openssl = shutil.which("openssl")
-    if openssl is None:
-        pytest.skip("no openssl to make a certificate with")
-    cert, key = directory / f"{name}.pem", directory / f"{name}.key"
-    subprocess.run(
-        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-         "-keyout", str(key), "-out", str(cert), "-subj", f"/CN={name}",
-         "-addext", f"subjectAltName=IP:{name}"],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    return cert, key
-
-
 @pytest.fixture
 def tls_site(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     """An https server on 127.0.0.1 with a certificate of its own; and that certificate."""
-    cert, key = _certificate(tmp_path, "127.0.0.1")
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Page)
+    cert, key = certificate(tmp_path, "127.0.0.1")
+    server = ThreadingHTTPServer(("127.0.0.1", 0), KentPage)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
     server.socket = context.wrap_socket(server.socket, server_side=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    _Page.connections = 0
+    KentPage.connections = 0
     yield f"https://127.0.0.1:{server.server_address[1]}/peel/kent", cert
     server.shutdown()
     server.server_close()
@@ -129,14 +94,14 @@ def test_https_reads_a_page_from_a_server_it_trusts_over_one_connection(
         results = [fetcher.fetch(PageRequest(url)) for _ in range(3)]
     assert [r.outcome for r in results] == [FetchOutcome.OK] * 3
     assert all(b"Kent" in r.body for r in results)
-    assert _Page.connections == 1  # the TLS connection was kept alive
+    assert KentPage.connections == 1  # the TLS connection was kept alive
 
 
 def test_https_refuses_a_certificate_it_does_not_trust_or_for_another_host(
     tls_site: tuple[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     url, _ = tls_site
-    other, _ = _certificate(tmp_path, "127.0.0.2")  # trusted, but names another address
+    other, _ = certificate(tmp_path, "127.0.0.2")  # trusted, but names another address
     for trusted in (None, other):
         if trusted is None:
             monkeypatch.delenv("SSL_CERT_FILE", raising=False)  # the usual trust store

@@ -11,6 +11,7 @@ run on whatever port the system hands out.
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Collection
 from urllib.parse import urlsplit
 
@@ -19,8 +20,15 @@ _LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
 
 
 def is_loopback(host: str) -> bool:
-    """True for this machine's own addresses (where only local servers listen)."""
-    return host.lower().rstrip(".") in _LOOPBACK
+    """True for this machine's own addresses (where only local servers listen): localhost,
+    127.0.0.0/8 and ::1."""
+    host = host.lower().rstrip(".").strip("[]")
+    if host in _LOOPBACK:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def parse_host_entry(entry: str) -> tuple[str, int | None]:

@@ -22,9 +22,11 @@ reason: the caller treats it as "unknown this time", never as "the page changed"
 from __future__ import annotations
 
 import logging
+import ssl
 import threading
 import time
-from collections.abc import Callable, Collection, Generator, Iterable
+import urllib.request
+from collections.abc import Callable, Collection, Generator, Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
@@ -38,7 +40,7 @@ from watcher.config import HttpSettings
 from watcher.fetch.gzipped import GzipBody, GzipError
 from watcher.fetch.politeness import BUDGET_SPENT, HostClosed, HostGate, retry_after_seconds
 from watcher.fetch.wire import WireTransport
-from watcher.hosts import host_allowed, host_listed
+from watcher.hosts import host_allowed, host_listed, is_loopback
 
 log = logging.getLogger(__name__)
 
@@ -105,30 +107,53 @@ class FetchResult:
 
 
 def build_client(settings: HttpSettings) -> httpx.Client:
-    """The one HTTP client: honest User-Agent, timeouts on, redirects left to `Fetcher`."""
+    """The one HTTP client: honest User-Agent, timeouts on, redirects left to `Fetcher`,
+    and the environment's proxies (HTTP_PROXY, HTTPS_PROXY, ALL_PROXY, NO_PROXY)."""
     return httpx.Client(
         # gzip, not brotli even where httpx could: the store keeps a gzip member as sent.
         headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate"},
         timeout=httpx.Timeout(settings.timeout),
         follow_redirects=False,  # Fetcher follows them, checking each hop's host
-        transport=SchemeTransport(),
+        transport=SchemeTransport(urllib.request.getproxies()),
     )
 
 
 class SchemeTransport(httpx.BaseTransport):
-    """A `WireTransport` per URL scheme, each built when first needed.
+    """A `WireTransport` per URL scheme, each built when first needed; through a proxy,
+    httpx's own transport, one per scheme and proxy.
 
     Loading the CA bundle costs ~25 ms of CPU, on every start; a run that never
     fetches over https has no use for it. https verifies certificates with httpx's
     trust store; plain http never makes a TLS connection, so it needs none.
+
+    `proxies` is `urllib.request.getproxies()`'s shape: a proxy URL per scheme ("http",
+    "https", or "all" for both) and, under "no", the NO_PROXY list of host suffixes
+    (or "*"). A loopback host is never proxied: a proxy cannot reach this machine's own
+    servers. Through a proxy, plain http is forwarded and https tunnelled (CONNECT), the
+    certificate still checked against the page's host name here.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, proxies: Mapping[str, str] | None = None) -> None:
         self._transports: dict[str, WireTransport] = {}
+        self._proxies = {
+            scheme: url for scheme, url in (proxies or {}).items() if url and url.strip()
+        }
+        self._proxied: dict[tuple[str, str], httpx.BaseTransport] = {}
         self._lock = threading.Lock()
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        return self.for_scheme(request.url.scheme).handle_request(request)
+        scheme = request.url.scheme
+        if self._proxies and (proxy := self.proxy_for(request.url)):
+            return self._through(scheme, proxy).handle_request(request)
+        return self.for_scheme(scheme).handle_request(request)
+
+    def proxy_for(self, url: httpx.URL) -> str | None:
+        """The proxy URL a request to `url` goes through, or None to go direct."""
+        proxy = self._proxies.get(url.scheme) or self._proxies.get("all")
+        host = url.host
+        if proxy is None or is_loopback(host):
+            return None
+        return None if _bypassed(host, url.port, self._proxies.get("no", "")) else proxy
 
     def for_scheme(self, scheme: str) -> WireTransport:
         """The transport for `scheme` ("http" or "https"), building it on first use."""
@@ -138,25 +163,81 @@ class SchemeTransport(httpx.BaseTransport):
             raise httpx.UnsupportedProtocol(f"unsupported URL scheme {scheme!r}")
         with self._lock:
             if scheme not in self._transports:
-                context = None
-                if scheme == "https":
-                    try:
-                        context = httpx.create_ssl_context(verify=True)
-                    except OSError as exc:  # an unreadable trust store (SSL_CERT_FILE...)
-                        raise httpx.ConnectError(f"cannot set up TLS: {exc}") from exc
+                context = _ssl_context() if scheme == "https" else None
                 self._transports[scheme] = WireTransport(scheme, context)
             return self._transports[scheme]
 
+    def _through(self, scheme: str, proxy: str) -> httpx.BaseTransport:
+        """httpx's transport for `scheme` through `proxy`, building it on first use."""
+        key = (scheme, proxy)
+        if built := self._proxied.get(key):
+            return built
+        with self._lock:
+            if key not in self._proxied:
+                try:
+                    transport = httpx.HTTPTransport(proxy=proxy, verify=_ssl_context())
+                except (ValueError, ImportError, httpx.InvalidURL) as exc:
+                    # The URL (it may hold a password) is never repeated, only its variable.
+                    raise httpx.ConnectError(
+                        f"cannot use the {scheme} proxy set in the environment "
+                        f"({type(exc).__name__})"
+                    ) from None
+                log.info("%s pages go through the proxy at %s", scheme, _proxy_host(proxy))
+                self._proxied[key] = transport
+            return self._proxied[key]
+
     def built(self) -> frozenset[str]:
-        """The schemes whose transport exists so far."""
+        """The schemes whose direct transport exists so far."""
         with self._lock:
             return frozenset(self._transports)
 
     def close(self) -> None:
         with self._lock:
-            transports, self._transports = list(self._transports.values()), {}
+            transports: list[httpx.BaseTransport] = [
+                *self._transports.values(),
+                *self._proxied.values(),
+            ]
+            self._transports, self._proxied = {}, {}
         for transport in transports:
             transport.close()
+
+
+def _ssl_context() -> ssl.SSLContext:
+    """httpx's trust store, with certificate and host-name checks."""
+    try:
+        return httpx.create_ssl_context(verify=True)
+    except OSError as exc:  # an unreadable trust store (SSL_CERT_FILE...)
+        raise httpx.ConnectError(f"cannot set up TLS: {exc}") from exc
+
+
+def _bypassed(host: str, port: int | None, no_proxy: str) -> bool:
+    """Whether NO_PROXY names the host: "*", the host itself or a domain it is in (a
+    leading dot or not), with or without the port.
+
+    >>> [_bypassed(h, None, ".gov.uk, Example.org:8080") for h in ("a.gov.uk", "gov.uk")]
+    [True, True]
+    >>> [_bypassed("example.org", p, ".gov.uk, Example.org:8080") for p in (None, 8080)]
+    [False, True]
+    """
+    host = host.lower().rstrip(".")
+    for entry in no_proxy.lower().split(","):
+        name, _, entry_port = entry.strip().lstrip(".").partition(":")
+        if name == "*":
+            return True
+        if not name or (entry_port and entry_port != str(port)):
+            continue
+        if host == name or host.endswith(f".{name}"):
+            return True
+    return False
+
+
+def _proxy_host(proxy: str) -> str:
+    """A proxy's host and port, without any user name or password its URL holds."""
+    try:
+        parts = urlsplit(proxy if "://" in proxy else f"http://{proxy}")
+        return f"{parts.hostname}:{parts.port}" if parts.port else str(parts.hostname)
+    except ValueError:
+        return "(unreadable address)"
 
 
 @dataclass(frozen=True)
