@@ -8,6 +8,7 @@ keeps failing is reported once, after `[alerts] unreachable_after` runs.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from tests.fault_kit import (  # noqa: F401 -- no_backoff is an autouse fixture
     no_backoff,
     page_row,
     record,
+    state_path,
     tally,
     write_config,
 )
@@ -304,3 +306,35 @@ def test_page_in_a_declared_legacy_encoding_reads_as_its_own_text(
     fake_site.set_page(LEGITIMACY, LegitimacyPage2017(afis=afis).html())
     assert check_here(config, env).exit_code == 0
     assert len(fake_slack.messages) == baseline + 1
+
+
+def test_a_first_read_answered_304_is_a_failure_not_a_baseline(
+    fake_site: FakeSite, fake_slack: FakeSlack, config: Path, env: dict[str, str]
+) -> None:
+    """A cache that answers "not modified" to the first request ever made for a page has
+    said nothing about it: no baseline, no "unchanged", the reason shown; the next real
+    answer is the baseline."""
+    fake_site.set_page(LEGITIMACY, GOOD)
+    fake_site.inject(LEGITIMACY, status=304)
+    faulty = check_here(config, env)
+    assert faulty.exit_code == 1, faulty.output
+    row = page_row(config)
+    assert row["last_error"] == "HTTP 304 to a request that sent no validators"
+    assert (row["body_sha256"], row["etag"], row["last_modified"]) == (None, None, None)
+    assert fake_slack.messages == []
+
+    # Validators stored without a body (a state from before a crash, say): a 304 to
+    # them is not "unchanged" either.
+    with sqlite3.connect(state_path(config)) as db:
+        db.execute("update pages set etag = '\"v1\"' where url = ?", (row["url"],))
+    again = check_here(config, env)
+    assert again.exit_code == 1, again.output
+    assert page_row(config)["last_error"].startswith("HTTP 304 (not modified), but no copy")
+    assert fake_site.requests_for(LEGITIMACY)[-1].headers["if-none-match"] == '"v1"'
+
+    fake_site.faults.clear()
+    first = check_here(config, env)
+    assert first.exit_code == 0, first.output
+    assert page_row(config)["body_sha256"] is not None
+    [baseline] = fake_slack.messages
+    assert "Now watching" in message_text(baseline)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import time
 import tracemalloc
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -93,6 +94,41 @@ def test_if_modified_since_alone_gets_not_modified(
     page = fake_site.set_page("/peel/kent", PAGE)
     result = get(make_fetcher(), fake_site.url("/peel/kent"), last_modified=page.last_modified_http)
     assert result.outcome is FetchOutcome.NOT_MODIFIED
+
+
+def test_304_to_an_unconditional_request_is_a_failure(
+    fake_site: FakeSite, make_fetcher: MakeFetcher
+) -> None:
+    """ "Not modified" answered to a request that named no version (a broken cache) says
+    nothing about the page: it is unknown this time, never "unchanged"."""
+    fake_site.set_page("/peel/kent", PAGE)
+    fake_site.inject("/peel/kent", status=304)
+    result = get(make_fetcher(), fake_site.url("/peel/kent"))
+    assert result.outcome is FetchOutcome.FAILED
+    assert result.error == "HTTP 304 to a request that sent no validators"
+    assert (result.etag, result.last_modified) == (None, None)  # nothing to send next time
+
+
+@pytest.mark.parametrize("encoding", ["br", "zstd", "compress", "gzip, br", "xz"])
+def test_a_content_encoding_not_asked_for_is_refused(
+    fake_site: FakeSite, make_fetcher: MakeFetcher, encoding: str
+) -> None:
+    """Bytes in an encoding the client never offered are not read as the page's text."""
+    fake_site.set_page("/peel/kent", PAGE, headers={"Content-Encoding": encoding})
+    result = get(make_fetcher(), fake_site.url("/peel/kent"))
+    assert result.outcome is FetchOutcome.FAILED
+    assert result.error == f"content encoding {encoding!r}, which was not asked for"
+    assert result.body == b""
+
+
+def test_identity_and_deflate_encodings_are_read(
+    fake_site: FakeSite, make_fetcher: MakeFetcher
+) -> None:
+    fetcher = make_fetcher()
+    fake_site.set_page("/peel/kent", PAGE, headers={"Content-Encoding": "identity"})
+    assert get(fetcher, fake_site.url("/peel/kent")).body == PAGE
+    fake_site.set_page("/peel/kent", zlib.compress(PAGE), headers={"Content-Encoding": "Deflate"})
+    assert get(fetcher, fake_site.url("/peel/kent")).body == PAGE
 
 
 def test_new_version_is_fetched_despite_old_validators(

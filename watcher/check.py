@@ -238,7 +238,8 @@ def _without_parsing(page: Page, result: FetchResult, run: _Run) -> PageOutcome 
     """A 304, the same bytes as last time, or a page not published: nothing to parse."""
     store, state = run.store, run.state
     validators = {"etag": result.etag, "last_modified": result.last_modified}
-    if result.outcome is FetchOutcome.NOT_MODIFIED or (
+    stored = state is not None and state.body_sha256 is not None
+    if (result.outcome is FetchOutcome.NOT_MODIFIED and stored) or (
         result.outcome is FetchOutcome.OK and state and state.body_sha256 == run.body_sha256
     ):
         if run.run_id is not None:
@@ -490,6 +491,8 @@ def _failure_reason(result: FetchResult) -> str | None:
         return None
     if result.outcome is FetchOutcome.GONE:
         return f"HTTP {result.status}: the page had been published and is gone this time"
+    if result.outcome is FetchOutcome.NOT_MODIFIED:  # `_without_parsing` took the rest
+        return "HTTP 304 (not modified), but no copy of the page is stored to compare with"
     return result.error or f"HTTP {result.status}"
 
 

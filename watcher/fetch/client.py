@@ -49,6 +49,8 @@ MAX_RETRY_AFTER = 60.0  # seconds; a server asking for longer is told "see you t
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _GONE = frozenset({404, 410})
 _RETRY_AFTER_STATUSES = {429: "rate limited", 503: "unavailable"}
+# Content-Encodings read as such besides gzip (`Accept-Encoding` asks for no others).
+_PLAIN_OR_DEFLATE = frozenset(("", "identity", "deflate"))
 # A non-200 body up to this size is read away so its connection can be reused (bytes).
 _DRAIN_LIMIT = 65_536
 # Backoff between attempts when the server gives no Retry-After (seconds).
@@ -429,6 +431,8 @@ class Fetcher:
                 return gzip_body.finish()
             except GzipError as exc:
                 raise _Failure(str(exc), url=url) from None
+        if encoding not in _PLAIN_OR_DEFLATE:  # br, zstd, compress, or several at once
+            raise _Failure(f"content encoding {encoding!r}, which was not asked for", url=url)
         body = bytearray()
         for chunk in response.iter_bytes():
             if len(body) + len(chunk) > cap:
@@ -565,6 +569,9 @@ def _result(request: PageRequest, reply: _Reply, attempts: int, elapsed: float) 
     if reply.status == 200:
         # An empty 200 is a glitch, not a page that lost everything.
         return replace(base, error="HTTP 200 with an empty body")
+    if reply.status == 304 and not (request.etag or request.last_modified):
+        # "Not modified" since what? A broken cache's answer: nothing was learnt.
+        return replace(base, error="HTTP 304 to a request that sent no validators")
     if reply.status == 304:
         return replace(
             base,
