@@ -197,9 +197,10 @@ def test_https_is_tunnelled_and_the_certificate_still_checked(
 
 
 def test_watcher_check_runs_behind_a_proxy(
-    fake_site: FakeSite, fake_slack: FakeSlack, proxy: FakeProxy, tmp_path: Path
+    fake_site: FakeSite, fake_slack: FakeSlack, tmp_path: Path
 ) -> None:
-    """The whole job, site and Slack, on a machine that reaches the site only by proxy."""
+    """The whole job, site and Slack, on a machine that reaches the site only by a proxy
+    that wants a password; the password appears nowhere, even with -v."""
     legitimacy = "/peel-assessments/peel-2017/kent/legitimacy/"
     fake_site.set_page(legitimacy, LegitimacyPage2017().html())
     config = tmp_path / "config.toml"
@@ -224,11 +225,19 @@ path = "{tmp_path / "watcher.db"}"
 """,
         encoding="utf-8",
     )
-    env = {"SLACK_BOT_TOKEN": fake_slack.token, "SLACK_WEBHOOK_URL": "", "HTTP_PROXY": proxy.url}
-    result = CliRunner().invoke(
-        main, ["--config", str(config), "check"], env=env, catch_exceptions=False
-    )
+    with running_proxy(credentials=("watcher", "s3cret-pass")) as proxy:
+        env = {
+            "SLACK_BOT_TOKEN": fake_slack.token,
+            "SLACK_WEBHOOK_URL": "",
+            "HTTP_PROXY": proxy.url_with("watcher", "s3cret-pass"),
+        }
+        result = CliRunner().invoke(
+            main, ["-v", "--config", str(config), "check"], env=env, catch_exceptions=False
+        )
     assert result.exit_code == 0, result.output
     assert ("GET", _site_url(fake_site, legitimacy)) in proxy.seen
+    assert any(method == "POST" for method, _ in proxy.seen)  # slack-sdk reads it too
+    assert "s3cret" not in result.output
+    assert "s3cret" not in (tmp_path / "watcher.db").read_bytes().decode("latin-1")
     [baseline] = fake_slack.messages
     assert "Now watching" in str(baseline["blocks"])

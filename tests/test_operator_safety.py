@@ -419,6 +419,26 @@ def test_redaction_masks_every_slack_secret_shape(secret: str) -> None:
     assert text.startswith("POST failed for ")
 
 
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("via http://watcher:s3cret-pass@proxy.example:3128", "http://watcher:…(redacted)@"),
+        ("proxy https://:s3cret-pass@10.0.0.1/ refused", "https://:…(redacted)@10.0.0.1/"),
+        ("user http://ops:pa:ss-s3cret@p:1 x", "http://ops:…(redacted)@p:1"),
+    ],
+)
+def test_a_password_in_a_url_is_masked(text: str, shown: str) -> None:
+    """A proxy URL from the environment may carry a password: never shown."""
+    redacted = redact_secrets(text)
+    assert "s3cret" not in redacted
+    assert shown in redacted
+
+
+def test_a_url_without_a_password_is_left_alone() -> None:
+    text = "see https://user@example.org/p and mailto:ops@example.org"
+    assert redact_secrets(text) == text
+
+
 def test_log_lines_from_any_logger_are_redacted(
     watcher: Invoke, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -1,12 +1,14 @@
 """Slack's secrets kept out of sight: the webhook URL shortened, tokens scrubbed from logs.
 
 The bot token and the webhook URL never appear in a `Delivery`, a repr, or a log
-line, slack-sdk's own log lines included.
+line, slack-sdk's own log lines included. Nor does the password of a URL that carries
+one (`http://user:password@proxy:3128`, a proxy from the environment).
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from urllib.parse import urlsplit
 
 from watcher.config import mask_secrets
@@ -44,6 +46,10 @@ def redact_webhook_url(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}{shown}"
 
 
+# The password in a URL's user information: `scheme://user:password@host`.
+_URL_PASSWORD = re.compile(r"(?<=://)([^\s/?#@:]*):[^\s/?#@]+@")
+
+
 class Redactor(logging.Filter):
     """Replaces known secrets in text and in log records passing through a logger."""
 
@@ -62,6 +68,8 @@ class Redactor(logging.Filter):
         cut that token in two, and its rest would no longer look like one.
         """
         text = mask_secrets(text)
+        if "@" in text:
+            text = _URL_PASSWORD.sub(r"\1:…(redacted)@", text)
         replacements = self._replacements.copy()  # clients on other threads may add to it
         for secret in sorted(replacements, key=len, reverse=True):
             text = text.replace(secret, replacements[secret])
