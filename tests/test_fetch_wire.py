@@ -231,6 +231,20 @@ def test_header_bytes_and_repeats_come_through_unchanged(serve) -> None:
     assert response.reason_phrase == "OK"
 
 
+def test_many_header_lines_are_read_and_too_many_refused(serve) -> None:
+    """A page with 200 header lines is a page (http.client alone refuses past 100); past
+    `MAX_HEADER_LINES` it is a protocol error, never a page without its headers."""
+    many = tuple(f"Link: </asset-{n}.css>; rel=preload" for n in range(200))
+    too_many = tuple(f"X-Filler-{n}: x" for n in range(wire.MAX_HEADER_LINES + 1))
+    server = serve(lambda _, served, __: (ok(PAGE, *(many if served == 1 else too_many)), False))
+    with client() as http:
+        response = http.get(server.url())
+        assert response.content == PAGE
+        assert len(response.headers.get_list("link")) == 200
+        with pytest.raises(httpx.RemoteProtocolError):
+            http.get(server.url())
+
+
 def test_a_server_that_stalls_is_a_read_timeout(serve) -> None:
     server = serve(lambda *_: (b"HTTP/1.1 200 OK\r\n", False))  # never ends its headers
     http = httpx.Client(transport=WireTransport("http"), timeout=0.3)

@@ -16,6 +16,7 @@ What the transport promises, as httpx's does:
   `ReadError`/`ReadTimeout`, and `RemoteProtocolError` for anything the server got
   wrong, including a body that ends before its Content-Length or its last chunk
   (`http.client` itself would return a body cut short as if it were whole);
+- up to `MAX_HEADER_LINES` header lines (http.client alone stops at 100);
 - https verifies certificates and host names with httpx's trust store
   (`httpx.create_ssl_context`: certifi, or `SSL_CERT_FILE`).
 """
@@ -36,6 +37,13 @@ KEEPALIVE_EXPIRY = 5.0
 # Idle connections kept per origin; the fetcher never has more in flight to one host.
 MAX_IDLE = 8
 _CHUNK = 64 * 1024
+# http.client refuses a response with more than 100 header lines ("got more than 100
+# headers"), where httpx's own transport reads any number: a page sent with many Link
+# or Set-Cookie lines would fail on every run. The limit is module-wide, so it is raised
+# here, never lowered; each line stays capped at http.client's 64 KiB.
+MAX_HEADER_LINES = 256
+if getattr(http.client, "_MAXHEADERS", MAX_HEADER_LINES) < MAX_HEADER_LINES:
+    setattr(http.client, "_MAXHEADERS", MAX_HEADER_LINES)  # noqa: B010 (untyped private)
 
 Origin = tuple[str, int]
 
