@@ -16,6 +16,7 @@ import sqlite_utils
 
 from watcher.models import Assessment
 from watcher.store.bodies import body_hash, pack_body
+from watcher.store.schema import write_transaction
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ class ArchiveRecords:
         A reading is stored only when it differs from the page's reading just before
         it in time, so the history has one step per change. Returns the rows written.
         """
-        with self.db.atomic():
+        with write_transaction(self.db):
             written = 0
             if readings:
                 # No validators or health from the archive: a check's first fetch of

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -291,12 +292,16 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
 )
 
 
+# How long a write waits for another program's write lock on the file (seconds).
+BUSY_TIMEOUT = 30.0
+
+
 def open_database(path: Path) -> sqlite_utils.Database:
     """Open (creating if needed) the state file in WAL mode with migrations applied."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         # Jobs run on scheduler threads; each run opens its own connection.
-        conn = sqlite3.connect(path, timeout=30, check_same_thread=False)
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT, check_same_thread=False)
         # No sqlite-utils plugins: the state file answers to this program alone (and
         # looking for them scans every installed package's entry points on each start).
         db = sqlite_utils.Database(conn, execute_plugins=False)
@@ -349,7 +354,39 @@ def database_problem(path: Path, exc: BaseException) -> str:
             f"cannot write the state database {path} ({text}): make it and its directory "
             "writable by this user"
         )
+    if isinstance(exc, sqlite3.OperationalError) and "locked" in text:
+        return (
+            f"the state database {path} stayed locked by another program for "
+            f"{BUSY_TIMEOUT:.0f} s ({text}): nothing was lost; let that program finish "
+            "(a `sqlite3` shell with a transaction open, a copy being made) and run again"
+        )
     return f"cannot use the state database {path}: {text}"
+
+
+@contextmanager
+def write_transaction(db: sqlite_utils.Database) -> Iterator[None]:
+    """One transaction that writes: committed whole, or rolled back on any error.
+
+    It takes the write lock first (BEGIN IMMEDIATE), so another process writing the file
+    at that moment (a second tool, `sqlite3` at the shell, a backup) is waited out, for
+    the connection's busy timeout. A plain BEGIN takes the lock only at the first write,
+    after the transaction has read: SQLite then answers "database is locked" at once,
+    without waiting, because the read it made might already be stale. Nested inside
+    another transaction, it is a savepoint of that one.
+    """
+    conn = db.conn
+    if conn.in_transaction:
+        with db.atomic():  # a savepoint
+            yield
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
 
 
 def migrate(db: sqlite_utils.Database) -> None:
@@ -357,7 +394,7 @@ def migrate(db: sqlite_utils.Database) -> None:
     version = db.execute("PRAGMA user_version").fetchone()[0]
     for number, migration in enumerate(MIGRATIONS, start=1):
         if number > version:
-            with db.atomic():
+            with write_transaction(db):
                 migration(db)
                 db.execute(f"PRAGMA user_version = {number}")
 

@@ -24,7 +24,7 @@ from watcher.store.archived import ArchiveRecords
 from watcher.store.baselines import BaselineRecords
 from watcher.store.bodies import body_hash, pack_body, unpack_body
 from watcher.store.outbox import OutboxRecords
-from watcher.store.schema import change_row
+from watcher.store.schema import change_row, write_transaction
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,7 @@ class Store(ArchiveRecords, BaselineRecords, OutboxRecords):
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        with self.db.atomic():
+        with write_transaction(self.db):
             yield
 
     # -- pages -------------------------------------------------------------------
