@@ -407,6 +407,17 @@ def test_history_of_an_unknown_force_cannot_run(watcher: Invoke) -> None:
     result = watcher("history", "atlantis")
     assert result.exit_code == 2
     assert "watcher forces" in result.output
+    typo = watcher("history", "kentt")
+    assert typo.exit_code == 2
+    assert "did you mean 'kent'?" in typo.output
+
+
+@pytest.mark.usefixtures("two_runs")
+def test_history_takes_a_slug_as_typed(watcher: Invoke) -> None:
+    typed, slug = watcher("history", " KENT", "--json"), watcher("history", "kent", "--json")
+    assert (typed.exit_code, slug.exit_code) == (0, 0), typed.output
+    assert json.loads(typed.output)["units"]  # a real history, not two equal errors
+    assert typed.output == slug.output
 
 
 @pytest.mark.parametrize(

@@ -276,6 +276,16 @@ def test_force_limits_the_run(fake_site: FakeSite, check: Runner) -> None:
     }  # fmt: skip
     assert check("--force", "atlantis").exit_code == 2
 
+    fake_site.requests.clear()
+    assert check("--force", " Kent ").exit_code == 0  # as typed: any case, spaces trimmed
+    assert {r.path for r in fake_site.requests} == {
+        f"/peel-assessments/peel-2017/kent/{p}" for p in ("", "effectiveness/", "efficiency/",
+        "legitimacy/", "leadership/")
+    }  # fmt: skip
+    typo = check("--force", "kentt")
+    assert typo.exit_code == 2
+    assert "--force kentt: unknown force or service (did you mean 'kent'?)" in typo.output
+
 
 def test_bad_config_cannot_run(tmp_path: Path) -> None:
     """A bad config key exits 2 with a message naming the key."""

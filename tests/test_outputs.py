@@ -180,6 +180,50 @@ def test_feed_parses_as_atom_with_stable_ids_and_links(state: State, tmp_path: P
     assert any("Hampshire" in t for t in titles)
 
 
+def test_export_and_feed_for_named_organisations_only(state: State, tmp_path: Path) -> None:
+    """--force keeps the tables' rows and the feed's entries to those organisations (aliases
+    resolved); the feed says whose it is and has an id of its own; a wrong slug exits 2."""
+    db = str(state.path)
+    assert run("export", str(tmp_path / "all"), "--state", db).exit_code == 0
+    only = run("export", str(tmp_path / "two"), "--force", "essex", "--force", "cumbria",
+               "--force", "Essex", "--state", db)  # fmt: skip
+    assert only.exit_code == 0, only.output
+    for name in README_COLUMNS:
+        with (tmp_path / "all" / f"{name}.csv").open(newline="", encoding="utf-8") as f:
+            every = list(csv.DictReader(f))
+        with (tmp_path / "two" / f"{name}.csv").open(newline="", encoding="utf-8") as f:
+            some = list(csv.DictReader(f))
+        assert some, name
+        assert {r["organisation"] for r in some} <= {"essex", "cumbria"}, name
+        assert name != "judgements" or {r["organisation"] for r in some} == {"essex", "cumbria"}
+        assert some == [r for r in every if r["organisation"] in ("essex", "cumbria")], name
+
+    whole, essex = tmp_path / "all.atom", tmp_path / "essex.atom"
+    assert run("feed", str(whole), "--state", db).exit_code == 0
+    assert run("feed", str(essex), "--force", "essex", "--state", db).exit_code == 0
+    every_entry, essex_feed = (
+        feedparser.parse(whole.read_bytes()),
+        feedparser.parse(essex.read_bytes()),
+    )
+    assert not essex_feed.bozo
+    assert essex_feed.feed.title.endswith(": Essex Police")
+    assert essex_feed.feed.id != every_entry.feed.id
+    assert [e.id for e in essex_feed.entries] == [
+        e.id for e in every_entry.entries if e.title.startswith("Essex Police")
+    ]
+    assert essex_feed.entries
+    again = tmp_path / "again.atom"
+    assert run("feed", str(again), "--force", "essex", "--state", db).exit_code == 0
+    assert feedparser.parse(again.read_bytes()).feed.id == essex_feed.feed.id
+
+    for command in (["export", str(tmp_path / "x")], ["feed", str(tmp_path / "x.atom")]):
+        bad = run(*command, "--force", "atlantis", "--state", db)
+        assert bad.exit_code == 2
+        assert "--force atlantis" in bad.output
+        assert not (tmp_path / "x").exists()
+        assert not (tmp_path / "x.atom").exists()
+
+
 def _change(n: int, text: str = "") -> StoredChange:
     change = Change(
         ChangeKind.FINDING_ADDED, f"https://example.org/p/{n}", f"force-{n}", "peel-2023-25",

@@ -358,6 +358,22 @@ def canonical_service(slug: str) -> str:
     return slug
 
 
+def organisation_slug(text: str) -> str | None:
+    """The force's slug, or the service's `frs/<slug>`, that an operator typed (any case,
+    a renamed force's old or new slug), or None when it names neither."""
+    slug = text.strip().lower()
+    if slug.startswith(SERVICE_PREFIX):
+        service = canonical_service(slug.removeprefix(SERVICE_PREFIX))
+        return SERVICE_PREFIX + service if service in SERVICES else None
+    force = canonical_force(slug)
+    return force if force in FORCES else None
+
+
+def organisation_slugs() -> list[str]:
+    """Every slug `organisation_slug` accepts as it gives them back: forces, `frs/` services."""
+    return [*FORCES, *(SERVICE_PREFIX + service for service in SERVICES)]
+
+
 def organisation_name(organisation: str) -> str:
     """A force's or a service's name: "kent" -> "Kent Police", "frs/kent" -> "Kent Fire ..."."""
     if organisation.startswith(SERVICE_PREFIX):

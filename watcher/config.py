@@ -438,7 +438,7 @@ def _route(index: int, table: Mapping[str, Any]) -> SlackRoute:
             slug = canonical(item) if canonical else item
             if slug not in known:
                 raise ConfigError(
-                    f"{where}.{key}: unknown {what} {item!r}{_did_you_mean(item, known)} "
+                    f"{where}.{key}: unknown {what} {item!r}{did_you_mean(item, known)} "
                     f"{table_words}{_listed(key, known)}"
                 )
             found.append(slug)
@@ -485,7 +485,8 @@ def _route_target(
     return channel, webhook_env
 
 
-def _did_you_mean(item: str, known: Any) -> str:
+def did_you_mean(item: str, known: Any) -> str:
+    """` (did you mean 'x'?)` for the closest of `known` to `item`, or "" if none is close."""
     from rapidfuzz import process
 
     best = process.extractOne(item, list(known), score_cutoff=80)

@@ -5,12 +5,20 @@ Exit codes: 0 ran; 1 ran but some pages or alerts failed; 2 could not run.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import UTC, datetime
 
 import click
 
-from watcher.catalogue import FORCES, SERVICE_PREFIX, SERVICES, Page, expand, expand_services
-from watcher.config import Config, ConfigError, load_config
+from watcher.catalogue import (
+    SERVICE_PREFIX,
+    Page,
+    expand,
+    expand_services,
+    organisation_slug,
+    organisation_slugs,
+)
+from watcher.config import Config, ConfigError, did_you_mean, load_config
 
 EXIT_OK, EXIT_PARTIAL, EXIT_CANNOT_RUN = 0, 1, 2
 
@@ -34,6 +42,17 @@ def command_config(ctx: click.Context) -> Config:
         raise CannotRun(f"configuration: {exc}") from None
 
 
+def named_organisation(slug: str, also: Collection[str] = ()) -> str:
+    """The organisation `--force SLUG` names (any case, a renamed force's old slug), or
+    one of `also` (organisations a state holds); else the command cannot run."""
+    if found := organisation_slug(slug):
+        return found
+    if slug in also:
+        return slug
+    hint = did_you_mean(slug.strip().lower(), organisation_slugs())
+    raise CannotRun(f"--force {slug}: unknown force or service{hint} (e.g. kent, frs/kent)")
+
+
 def select_pages(config: Config, only: tuple[str, ...]) -> list[Page]:
     """The catalogue's pages, or only those of the forces and services named by --force."""
     watch, base = config.watch, config.site.base_url
@@ -41,10 +60,8 @@ def select_pages(config: Config, only: tuple[str, ...]) -> list[Page]:
         police = expand(base, watch.forces, watch.cycles, watch.pages)
         fire = expand_services(base, watch.services, watch.cycles) if watch.services != () else []
         return police + fire
-    forces = [slug for slug in only if slug in FORCES]
-    services = [s.removeprefix(SERVICE_PREFIX) for s in only if s.startswith(SERVICE_PREFIX)]
-    for slug in only:
-        if slug not in FORCES and slug.removeprefix(SERVICE_PREFIX) not in SERVICES:
-            raise CannotRun(f"--force {slug}: unknown force or service (e.g. kent, frs/kent)")
+    named = [named_organisation(slug) for slug in only]
+    forces = [slug for slug in named if not slug.startswith(SERVICE_PREFIX)]
+    services = [s.removeprefix(SERVICE_PREFIX) for s in named if s.startswith(SERVICE_PREFIX)]
     fire = [p for p in expand_services(base, services, watch.cycles) if p.organisation]
     return expand(base, forces, watch.cycles) + fire

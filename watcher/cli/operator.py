@@ -16,9 +16,10 @@ import click
 import sqlite_utils
 from rich.console import Console
 
+from watcher.catalogue import organisation_slug, organisation_slugs
 from watcher.cli.base import EXIT_OK, EXIT_PARTIAL, CannotRun, command_config, utc_now
 from watcher.cli.terminal import comparison_view, forces_table, history_view, status_view
-from watcher.config import Config
+from watcher.config import Config, did_you_mean
 from watcher.lock import run_in_progress
 from watcher.schedule import is_stale, next_check
 from watcher.store import StoreError, database_problem, open_readonly, queries, versions
@@ -104,9 +105,11 @@ def history_command(
         watcher history kent --unit legitimacy --since 2025-01-01 --json
     """
     config = command_config(ctx)
+    force = organisation_slug(force) or force  # any case; a renamed force's old slug
     with _read_state(config) as db:
         if not queries.known_organisation(db, force):
-            raise click.BadParameter(f"unknown force {force!r} (see `watcher forces`)")
+            hint = did_you_mean(force.strip().lower(), organisation_slugs())
+            raise click.BadParameter(f"unknown force {force!r}{hint} (see `watcher forces`)")
         found = queries.force_history(db, force, unit=unit, since=since.date() if since else None)
     if as_json:
         click.echo(json.dumps(asdict(found), indent=2, ensure_ascii=False))

@@ -13,14 +13,7 @@ from pathlib import Path
 
 import click
 
-from watcher.catalogue import (
-    FORCES,
-    SERVICE_PREFIX,
-    SERVICES,
-    canonical_force,
-    canonical_service,
-)
-from watcher.cli.base import CannotRun, command_config, utc_now
+from watcher.cli.base import CannotRun, command_config, named_organisation, utc_now
 from watcher.outputs import atom_feed, build, render_dashboard, tables, to_csv, to_json
 from watcher.store import Snapshot, StoreError, open_readonly, snapshot
 
@@ -55,6 +48,15 @@ def _write(path: Path, text: str) -> None:
         raise CannotRun(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
+_FORCES = click.option(
+    "--force",
+    "forces",
+    multiple=True,
+    metavar="SLUG",
+    help="Only this force or service (frs/SLUG); repeat for more. Default: all.",
+)
+
+
 @click.command(name="report")
 @click.option(
     "--html",
@@ -63,13 +65,7 @@ def _write(path: Path, text: str) -> None:
     type=click.Path(path_type=Path, dir_okay=False),
     help="Write the dashboard to this file (one self-contained HTML page).",
 )
-@click.option(
-    "--force",
-    "forces",
-    multiple=True,
-    metavar="SLUG",
-    help="Only this force or service (frs/SLUG); repeat for more. Default: all.",
-)
+@_FORCES
 @_STATE
 @click.pass_context
 def report_command(
@@ -84,22 +80,16 @@ def report_command(
         watcher report --html kent.html --force kent --force frs/kent
     """
     with _snapshot(ctx, state_path) as snap:
-        stored = {r.organisation for r in snap.readings}
-        only = tuple(_organisation(slug, stored) for slug in forces)
+        only = _organisations(forces, snap)
         page = render_dashboard(build(snap, generated=utc_now(), only=only))
     _write(html_path, page)
     click.echo(f"Dashboard: {html_path}")
 
 
-def _organisation(slug: str, stored: set[str]) -> str:
-    """A force's slug (aliases resolved), a service's `frs/<slug>`, or one stored; else exit 2."""
-    if slug.startswith(SERVICE_PREFIX):
-        service = SERVICE_PREFIX + canonical_service(slug.removeprefix(SERVICE_PREFIX))
-        if service in stored or service.removeprefix(SERVICE_PREFIX) in SERVICES:
-            return service
-    elif (force := canonical_force(slug)) in FORCES or force in stored:
-        return force
-    raise CannotRun(f"--force {slug}: not a force or service slug (see `watcher forces`)")
+def _organisations(forces: tuple[str, ...], snap: Snapshot) -> tuple[str, ...]:
+    """The organisations `--force` names (none: all), each checked; else exit 2."""
+    stored = {r.organisation for r in snap.readings} | {c.change.organisation for c in snap.changes}
+    return tuple(dict.fromkeys(named_organisation(slug, stored) for slug in forces))
 
 
 @click.command(name="export")
@@ -112,9 +102,12 @@ def _organisation(slug: str, stored: set[str]) -> str:
     show_default=True,
     help="Write CSV (with a header row) or JSON (an array of objects).",
 )
+@_FORCES
 @_STATE
 @click.pass_context
-def export_command(ctx: click.Context, folder: Path, fmt: str, state_path: Path | None) -> None:
+def export_command(
+    ctx: click.Context, folder: Path, fmt: str, forces: tuple[str, ...], state_path: Path | None
+) -> None:
     """Write the open-data tables judgements, findings and changes into FOLDER.
 
     The columns are listed in the README.
@@ -123,9 +116,10 @@ def export_command(ctx: click.Context, folder: Path, fmt: str, state_path: Path 
     Examples:
         watcher export exports/
         watcher export exports/ --format json
+        watcher export kent/ --force kent --force frs/kent
     """
     with _snapshot(ctx, state_path) as snap:
-        found = tables(snap)
+        found = tables(snap.only(_organisations(forces, snap)))
     for table in found:
         text = (to_csv if fmt == "csv" else to_json)(table.columns, table.rows)
         _write(folder / f"{table.name}.{fmt}", text)
@@ -134,19 +128,25 @@ def export_command(ctx: click.Context, folder: Path, fmt: str, state_path: Path 
 
 @click.command(name="feed")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@_FORCES
 @_STATE
 @click.pass_context
-def feed_command(ctx: click.Context, file: Path, state_path: Path | None) -> None:
+def feed_command(
+    ctx: click.Context, file: Path, forces: tuple[str, ...], state_path: Path | None
+) -> None:
     """Write an Atom feed of the alerts: one entry per organisation per run, the last 100.
 
-    Entry ids stay the same each time the feed is written.
+    Entry ids stay the same each time the feed is written; a feed for some organisations
+    (--force) has an id of its own and their names in its title.
 
     \b
-    Example:
+    Examples:
         watcher feed public/watcher.atom
+        watcher feed public/kent.atom --force kent --force frs/kent
     """
     with _snapshot(ctx, state_path) as snap:
-        text = atom_feed(snap.changes, generated=utc_now())
+        only = _organisations(forces, snap)
+        text = atom_feed(snap.only(only).changes, generated=utc_now(), scope=only)
     _write(file, text)
     click.echo(f"Feed: {file}")
 

@@ -102,10 +102,12 @@ def build(
     changes: int = 50,
 ) -> Dashboard:
     """The dashboard's values: `only` limits it to those organisations (all when empty)."""
-    readings = [r for r in snap.readings if r.organisation and (not only or r.organisation in only)]
+    engage_read = any(r.assessment.kind is PageKind.ENGAGE for r in snap.readings)
+    snap = snap.only(only)
+    readings = [r for r in snap.readings if r.organisation]
     stale = _stale(snap.failing)
     names = sorted({r.organisation for r in readings}, key=organisation_name)
-    recent = [c for c in reversed(snap.changes) if not only or c.change.organisation in only]
+    recent = list(reversed(snap.changes))
     return Dashboard(
         title=title,
         generated=generated.isoformat(timespec="seconds"),
@@ -122,8 +124,8 @@ def build(
             )
             for c in recent[:changes]
         ),
-        engage_read=any(r.assessment.kind is PageKind.ENGAGE for r in snap.readings),
-        failing=tuple(p for p in snap.failing if not only or p.organisation in only),
+        engage_read=engage_read,
+        failing=snap.failing,
     )
 
 

@@ -55,13 +55,26 @@ def digests(changes: Sequence[StoredChange], limit: int = 100) -> list[Digest]:
     return found[:limit]
 
 
-def atom_feed(changes: Sequence[StoredChange], *, generated: datetime, limit: int = 100) -> str:
-    """The feed document (UTF-8 XML text)."""
+def atom_feed(
+    changes: Sequence[StoredChange],
+    *,
+    generated: datetime,
+    limit: int = 100,
+    scope: Sequence[str] = (),
+) -> str:
+    """The feed document (UTF-8 XML text). `scope`: the organisations a feed for only some
+    is about (their names end its title, and it has an id of its own); () for all."""
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed")
     found = digests(changes, limit)
-    _text(feed, "title", "HMICFRS inspection changes (watcher)")
-    _text(feed, "id", FEED_ID)
+    title = "HMICFRS inspection changes (watcher)"
+    feed_id = FEED_ID
+    if scope:
+        names = sorted({organisation_name(org) or org for org in scope})
+        title += ": " + ", ".join(names)
+        feed_id = "urn:uuid:" + str(uuid.uuid5(uuid.UUID(FEED_ID[9:]), ",".join(sorted(scope))))
+    _text(feed, "title", title)
+    _text(feed, "id", feed_id)
     _text(feed, "updated", found[0].updated if found else rfc3339(generated.isoformat()))
     _text(ET.SubElement(feed, f"{{{ATOM}}}author"), "name", "watcher")
     _text(feed, "generator", "hmicfrs-watcher")

@@ -8,7 +8,8 @@ run, the pages' last good checks, the last run. Columns added by later migration
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import dataclass, replace
 
 import sqlite_utils
 
@@ -61,6 +62,18 @@ class Snapshot:
     last_ok: dict[str, str]  # page url -> its last good check
     last_run: RunInfo | None
     failing: tuple[FailingPage, ...] = ()  # pages whose last check failed: shown as stale
+
+    def only(self, organisations: Collection[str]) -> Snapshot:
+        """What the snapshot holds about these organisations (all of it when none)."""
+        if not organisations:
+            return self
+        keep = frozenset(organisations)
+        return replace(
+            self,
+            readings=tuple(r for r in self.readings if r.organisation in keep),
+            changes=tuple(c for c in self.changes if c.change.organisation in keep),
+            failing=tuple(p for p in self.failing if p.organisation in keep),
+        )
 
 
 def snapshot(db: sqlite_utils.Database) -> Snapshot:
