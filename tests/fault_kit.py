@@ -42,7 +42,13 @@ def no_backoff() -> Iterator[None]:
 
 
 def write_config(
-    directory: Path, site_url: str, slack_api_url: str, *, extra: str = "", **http: Any
+    directory: Path,
+    site_url: str,
+    slack_api_url: str,
+    *,
+    extra: str = "",
+    allowed_hosts: tuple[str, ...] = ("127.0.0.1",),
+    **http: Any,
 ) -> Path:
     """A config.toml for Kent's PEEL 2017 pages on the fake site, posting to the fake Slack."""
     settings = {"delay": 0.0, "timeout": 2.0, "retries": 2, **http}
@@ -52,7 +58,7 @@ def write_config(
         f"""
 [site]
 base_url = "{site_url.rstrip("/")}"
-allowed_hosts = ["127.0.0.1"]
+allowed_hosts = {list(allowed_hosts)!r}
 [watch]
 forces = ["kent"]
 cycles = ["peel-2017"]

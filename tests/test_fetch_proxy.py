@@ -20,6 +20,7 @@ from click.testing import CliRunner
 from tests.fake_proxy import FakeProxy, running_proxy
 from tests.fake_site import FakeSite
 from tests.fake_slack import FakeSlack
+from tests.fault_kit import state_path, write_config
 from tests.pages import LegitimacyPage2017
 from tests.tls_kit import KentPage, certificate
 from watcher.cli import main
@@ -203,27 +204,9 @@ def test_watcher_check_runs_behind_a_proxy(
     that wants a password; the password appears nowhere, even with -v."""
     legitimacy = "/peel-assessments/peel-2017/kent/legitimacy/"
     fake_site.set_page(legitimacy, LegitimacyPage2017().html())
-    config = tmp_path / "config.toml"
-    config.write_text(
-        f"""
-[site]
-base_url = "{_site_url(fake_site, "/").rstrip("/")}"
-allowed_hosts = ["{httpx.URL(_site_url(fake_site, "/")).netloc.decode()}"]
-[watch]
-forces = ["kent"]
-cycles = ["peel-2017"]
-pages = []
-[http]
-delay = 0.0
-timeout = 5.0
-retries = 1
-[slack]
-channel = "C0TEST"
-api_url = "{fake_slack.api_url}"
-[state]
-path = "{tmp_path / "watcher.db"}"
-""",
-        encoding="utf-8",
+    site = _site_url(fake_site, "/")
+    config = write_config(
+        tmp_path, site, fake_slack.api_url, allowed_hosts=(httpx.URL(site).netloc.decode(),)
     )
     with running_proxy(credentials=("watcher", "s3cret-pass")) as proxy:
         env = {
@@ -238,6 +221,6 @@ path = "{tmp_path / "watcher.db"}"
     assert ("GET", _site_url(fake_site, legitimacy)) in proxy.seen
     assert any(method == "POST" for method, _ in proxy.seen)  # slack-sdk reads it too
     assert "s3cret" not in result.output
-    assert "s3cret" not in (tmp_path / "watcher.db").read_bytes().decode("latin-1")
+    assert "s3cret" not in state_path(config).read_bytes().decode("latin-1")
     [baseline] = fake_slack.messages
     assert "Now watching" in str(baseline["blocks"])

@@ -1,6 +1,6 @@
 """Another program writing the state file at the same moment (a `sqlite3` shell, a copy
 being made) is waited out, not a failed run; one that holds it too long stops the run
-with what to do, and nothing is lost."""
+with what to do, and nothing is lost. A full disk, likewise."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ from tests.fault_kit import (  # noqa: F401 -- no_backoff is an autouse fixture
     write_config,
 )
 from tests.pages import LegitimacyPage2017
+from watcher.faults import Stage
 from watcher.store import schema
 
 
@@ -51,6 +52,17 @@ def write_locked(path: Path, seconds: float) -> Iterator[None]:
         yield
     finally:
         thread.join()
+
+
+def _stored(config: Path) -> tuple[object, ...]:
+    """What a run writes for a page that changed: its body and validators, its readings,
+    its changes and their alerts."""
+    return (
+        query(config, "select url, body_sha256, etag, last_modified from pages order by url"),
+        query(config, "select count(*) as n from assessments"),
+        query(config, "select count(*) as n from changes"),
+        query(config, "select count(*) as n from outbox"),
+    )
 
 
 @pytest.fixture
@@ -98,3 +110,38 @@ def test_a_write_lock_held_too_long_stops_the_run_and_loses_nothing(
     again = check_here(config, env)
     assert again.exit_code == 0, again.output
     assert len(fake_slack.messages) == sent  # unchanged pages: nothing to say
+
+
+def test_a_full_disk_stops_the_run_with_what_to_do_and_loses_nothing(
+    config: Path,
+    env: dict[str, str],
+    fake_site: FakeSite,
+    fake_slack: FakeSlack,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert check_here(config, env).exit_code == 0
+    before = _stored(config)
+    sent = len(fake_slack.messages)
+
+    def disk_fills(stage: Stage) -> None:
+        # Inside the store's transaction, the reading already written: what SQLite
+        # raises when the disk fills (SQLITE_FULL) as it writes the rest.
+        if stage is Stage.ASSESSMENT_STORED:
+            raise sqlite3.OperationalError("database or disk is full")
+
+    # A real change: its reading and its body need room the disk no longer has.
+    changed = LegitimacyPage2017(pillar_grade="Good").html()
+    fake_site.set_page(LEGITIMACY, changed)
+    with monkeypatch.context() as patch:
+        patch.setattr("watcher.store.state.crash_point", disk_fills)
+        full = check_here(config, env)
+    assert full.exit_code == 2, full.output
+    assert "no room to write the state database" in full.output
+    assert "nothing was lost" in full.output
+    assert _stored(config) == before  # the half-written reading was undone
+    assert len(fake_slack.messages) == sent
+
+    room = check_here(config, env)  # space freed: the change is read and alerted, once
+    assert room.exit_code == 0, room.output
+    assert len(fake_slack.messages) == sent + 1
+    assert "Good" in message_text(fake_slack.messages[-1])

@@ -354,6 +354,11 @@ def database_problem(path: Path, exc: BaseException) -> str:
             f"cannot write the state database {path} ({text}): make it and its directory "
             "writable by this user"
         )
+    if isinstance(exc, sqlite3.OperationalError) and "disk is full" in text:
+        return (
+            f"no room to write the state database {path} ({text}): nothing was lost (the "
+            "write that did not fit was undone); free space on its disk and run again"
+        )
     if isinstance(exc, sqlite3.OperationalError) and "locked" in text:
         return (
             f"the state database {path} stayed locked by another program for "
