@@ -44,12 +44,17 @@ EMPHASIS_LEVEL = 7
 
 
 class Block(NamedTuple):
-    """One unit of page text: `level` is the heading level or the list depth."""
+    """One unit of page text: `level` is the heading level or the list depth.
+
+    A row's `cells` are each on one line; where a cell holds line breaks (`<br>`),
+    `cell_lines` has every cell's lines, in the same order (else it is empty).
+    """
 
     kind: BlockKind
     text: str
     level: int = 0
     cells: tuple[str, ...] = ()
+    cell_lines: tuple[tuple[str, ...], ...] = ()
 
 
 # Removed with their content before the walk: scripts, menus, forms.
@@ -252,7 +257,8 @@ class _Walker:
                 break
             cells = tuple(_one_line(cell) for cell in row_cells)
             text = " ".join(cell for cell in cells if cell)
-            self._add(Block(BlockKind.ROW, text, 0, cells))
+            lines = _cell_lines(row_cells)
+            self._add(Block(BlockKind.ROW, text, 0, cells, lines))
 
     def graphic(self, lines: list[str]) -> None:
         """A graphic's text, a line a block, kept apart from the page's own text."""
@@ -338,6 +344,16 @@ def _one_line(node: Node) -> str:
     parts: list[str] = []
     _gather(node, parts, skip_lists=False, depth=0)
     return clean("".join(parts).replace(LINE_BREAK, " "))
+
+
+def _cell_lines(cells: list[Node]) -> tuple[tuple[str, ...], ...]:
+    """Each cell's lines, where some cell breaks its text into lines; else ()."""
+    texts = [cell.text(deep=True) for cell in cells]
+    if not any(LINE_BREAK in text for text in texts):
+        return ()
+    return tuple(
+        tuple(line for part in text.split(LINE_BREAK) if (line := clean(part))) for text in texts
+    )
 
 
 def _own_text(item: Node) -> str:

@@ -151,7 +151,7 @@ class _Reader:
         """How many blocks from `i` belong to the block (0: none), adding their areas."""
         block = self.blocks[i]
         if block.kind is BlockKind.ROW:
-            return self._mark(self._row(block.cells), i)
+            return self._mark(self._row(block.cells, block.cell_lines), i)
         following = self.blocks[i + 1] if i + 1 < len(self.blocks) else None
         grade = _grade_line(block)
         if grade and following is not None and following.kind is BlockKind.ITEM:
@@ -185,7 +185,7 @@ class _Reader:
         self.areas.append(AreaGrade(label, grade))
         return True
 
-    def _row(self, cells: tuple[str, ...]) -> int:
+    def _row(self, cells: tuple[str, ...], lines: tuple[tuple[str, ...], ...] = ()) -> int:
         grades = [grade_of(cell) if len(cell) <= _MAX_GRADE else None for cell in cells]
         labels = [c for c, g in zip(cells, grades, strict=True) if c and g is None]
         if self._under_labels(cells, grades):
@@ -200,6 +200,9 @@ class _Reader:
                     self.areas.append(AreaGrade(cell, grade))
             return 1
         grade = next((g for g in grades if g), None)
+        if grade and len(labels) == 1 and (listed := _listed_areas(cells, grades, lines)):
+            # A row per grade, its areas a line each in one cell: "Good | A<br>B".
+            return 1 if all(self._add(label, grade) for label in listed) else 0
         if grade and labels:
             return 1 if self._add(labels[0], grade) else 0
         return 0 if self.areas else 1  # a header row such as "Area | Grade"
@@ -234,6 +237,17 @@ class _Reader:
                 self.areas.append(AreaGrade(self.blocks[i].text, grade))
             i += 1
         return i - start + 1
+
+
+def _listed_areas(
+    cells: tuple[str, ...], grades: list[Grade | None], lines: tuple[tuple[str, ...], ...]
+) -> tuple[str, ...]:
+    """The lines of a row's one label cell, when it holds more than one and the row's
+    other cells are one grade and blanks; else ()."""
+    if len(lines) != len(cells) or sum(g is not None for g in grades) != 1:
+        return ()
+    listed = [ls for cell, g, ls in zip(cells, grades, lines, strict=True) if cell and g is None]
+    return listed[0] if len(listed) == 1 and len(listed[0]) > 1 else ()
 
 
 _SOURCES = (
