@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from watcher.config import HttpSettings
-from watcher.fetch import Fetcher, FetchOutcome, PageRequest, wire
+from watcher.fetch import Fetcher, FetchOutcome, PageRequest, build_client, wire
 from watcher.fetch.wire import WireTransport
 
 HTTP = HttpSettings(delay=0.0, timeout=2.0, retries=1)
@@ -279,3 +279,30 @@ def test_nothing_listening_is_a_connect_error() -> None:
         port = spare.getsockname()[1]  # bound, not listening: connections are refused
         with client() as http, pytest.raises(httpx.ConnectError):
             http.get(f"http://127.0.0.1:{port}/page")
+
+
+def test_a_cookie_a_site_sets_is_sent_back_and_none_is_invented(serve) -> None:
+    # A redirect that sets a cookie, then wants it: the page is read, as in a browser.
+    def script(_: int, served: int, request: bytes) -> tuple[bytes, bool]:
+        if request.startswith(b"GET /start "):
+            head = "HTTP/1.1 302 Found\r\nLocation: /page\r\nSet-Cookie: seen=1; Path=/\r\n"
+            return (head + "Content-Length: 0\r\n\r\n").encode(), False
+        if b"Cookie: seen=1" in request:
+            return ok(), False
+        return b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n", False
+
+    server = serve(script)
+    with build_client(HTTP) as http:
+        watcher = Fetcher(http, HTTP, ["127.0.0.1"], sleep=lambda _: None)
+        result = watcher.fetch(PageRequest(server.url("/start")))
+        again = watcher.fetch(PageRequest(server.url("/page")))
+    assert result.outcome is FetchOutcome.OK
+    assert result.body == PAGE
+    assert again.outcome is FetchOutcome.OK  # kept for the run
+    assert b"Cookie" not in server.requests[0]
+
+    fresh = serve(lambda *_: (ok(), False))
+    with build_client(HTTP) as http:
+        for _ in range(2):
+            assert http.get(fresh.url()).status_code == 200
+    assert not any(b"Cookie" in request for request in fresh.requests)

@@ -385,7 +385,8 @@ def _is_wholly_bold(node: Node) -> bool:
 
 
 # A paragraph that starts with a bullet is a list item: "•" level 1, "–" level 2.
-_BULLET = re.compile(r"([•·▪◦‣∙○●■□–—-])\s+(.+)")
+_BULLET_MARKS = "•·▪◦‣∙○●■□–—-"
+_BULLET = re.compile(rf"([{re.escape(_BULLET_MARKS)}])\s+(.+)")
 
 
 def _bullets_to_items(blocks: list[Block]) -> list[Block]:
@@ -393,7 +394,10 @@ def _bullets_to_items(blocks: list[Block]) -> list[Block]:
     out: list[Block] = []
     first_mark = ""
     for block in blocks:
-        match = _BULLET.fullmatch(block.text) if block.kind is BlockKind.PARAGRAPH else None
+        # The mark first: most paragraphs are not bullets, and need no match to say so.
+        text = block.text
+        bulleted = text[:1] in _BULLET_MARKS and block.kind is BlockKind.PARAGRAPH
+        match = _BULLET.fullmatch(text) if bulleted else None
         if match is None:
             first_mark = ""
             out.append(block)
