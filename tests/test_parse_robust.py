@@ -326,3 +326,29 @@ def test_badge_inside_a_question_heading_is_its_grade(url: str, heading: str, un
     judgement = parse(body, url).judgement(unit)
     assert judgement is not None
     assert judgement.grade is Grade.GOOD
+
+
+# Every character str.split() splits on, the invisible ones clean() drops, and others.
+_SPACING = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u2003\u2028\u3000"
+_INVISIBLE_CHARS = "\u200b\u200c\u200d\u00ad\ufeff"
+_OTHER = "ab.\x01\x00é—"
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_clean_collapses_every_kind_of_whitespace_and_drops_invisible_characters(
+    seed: int,
+) -> None:
+    import random
+
+    from watcher.parse.text import clean
+
+    rng = random.Random(seed)
+    for _ in range(500):
+        # Mostly ASCII, like most paragraphs; now and then one character of any kind.
+        anything = _SPACING + _INVISIBLE_CHARS + _OTHER
+        text = "".join(
+            rng.choice(anything if rng.random() < 0.2 else "aaa ")
+            for _ in range(rng.randint(0, 12))
+        )
+        words = "".join(c for c in text if c not in _INVISIBLE_CHARS).split()
+        assert clean(text) == " ".join(words), repr(text)
