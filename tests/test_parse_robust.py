@@ -5,6 +5,7 @@ Also the fire and rescue side of the catalogue the parser identifies pages by.
 
 from __future__ import annotations
 
+import random
 import re
 import subprocess
 import sys
@@ -22,6 +23,7 @@ from watcher.catalogue import (
 )
 from watcher.models import Grade, PageKind
 from watcher.parse import TRUNCATED, parse, parse_all
+from watcher.parse.text import clean
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 MULTI = ".multi.json"
@@ -332,23 +334,18 @@ def test_badge_inside_a_question_heading_is_its_grade(url: str, heading: str, un
 _SPACING = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u2003\u2028\u3000"
 _INVISIBLE_CHARS = "\u200b\u200c\u200d\u00ad\ufeff"
 _OTHER = "ab.\x01\x00é—"
+_ANY = _SPACING + _INVISIBLE_CHARS + _OTHER
 
 
 @pytest.mark.parametrize("seed", range(20))
 def test_clean_collapses_every_kind_of_whitespace_and_drops_invisible_characters(
     seed: int,
 ) -> None:
-    import random
-
-    from watcher.parse.text import clean
-
     rng = random.Random(seed)
     for _ in range(500):
         # Mostly ASCII, like most paragraphs; now and then one character of any kind.
-        anything = _SPACING + _INVISIBLE_CHARS + _OTHER
         text = "".join(
-            rng.choice(anything if rng.random() < 0.2 else "aaa ")
-            for _ in range(rng.randint(0, 12))
+            rng.choice(_ANY if rng.random() < 0.2 else "aaa ") for _ in range(rng.randint(0, 12))
         )
         words = "".join(c for c in text if c not in _INVISIBLE_CHARS).split()
         assert clean(text) == " ".join(words), repr(text)
