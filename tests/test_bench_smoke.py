@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import shutil
 import sys
 import weakref
 from pathlib import Path
@@ -16,7 +17,7 @@ from bench.full_scale.plan import Scale, plan_site
 from bench.full_scale.report import verdicts
 from bench.full_scale.scenarios import Options, run_benchmark
 from bench.full_scale.site import serve
-from bench.full_scale.tools import Launcher, Settings, Urlwatch, urlwatch_installed
+from bench.full_scale.tools import REPO, Launcher, Settings, Urlwatch, Watcher, urlwatch_installed
 from watcher.config import HttpSettings
 from watcher.fetch import Fetcher, PageRequest
 from watcher.parse import parse_all
@@ -79,6 +80,26 @@ def test_urlwatch_reports_new_then_nothing(tmp_path: Path) -> None:
         urlwatch.keep_as_baseline()
         urlwatch.reset(warm=True)
         assert urlwatch.run().alerts == 0
+
+
+def test_code_option_runs_the_other_checkouts_package(tmp_path: Path) -> None:
+    """`--code DIR`: the runs import DIR's `watcher/`, not the installed one (a "before")."""
+    code = tmp_path / "code"
+    shutil.copytree(REPO / "watcher", code / "watcher", ignore=shutil.ignore_patterns("*.pyc"))
+    marker = "import os, pathlib; pathlib.Path(os.environ['HOME'], 'ran-copy').touch()\n"
+    with (code / "watcher" / "__init__.py").open("a") as init:
+        init.write(marker)
+    plan = plan_site(TINY)
+    with Launcher() as launcher, serve(0.0) as site:
+        site.publish(pages.build_bodies(plan))
+        for folder, used in ((None, False), (code, True)):
+            workdir = tmp_path / f"run-{used}"
+            watcher = Watcher(workdir, launcher, folder)
+            watcher.prepare(plan, site.base_url, Settings())
+            watcher.reset(warm=False)
+            outcome = watcher.run()
+            assert (outcome.cost.exit_code, outcome.new_bodies) == (0, 5)
+            assert (workdir / "ran-copy").exists() is used
 
 
 def test_fetch_all_lets_go_of_each_page_once_handed_over() -> None:

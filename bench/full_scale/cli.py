@@ -49,6 +49,11 @@ def parse_options(argv: list[str]) -> tuple[Options, argparse.Namespace]:
     parser.add_argument("--keep", type=Path, help="keep state and logs in this directory")
     parser.add_argument("--gzip", action="store_true", help="the site sends gzip when asked")
     parser.add_argument("--update-readme", action="store_true", help="results into the README")
+    parser.add_argument(
+        "--code",
+        type=Path,
+        help="a folder holding another checkout's watcher/ to run instead (a 'before')",
+    )
     args = parser.parse_args(argv)
     scale = Scale(args.forces, args.services, tuple(args.cycles), not args.no_extras)
     options = Options(
@@ -60,7 +65,12 @@ def parse_options(argv: list[str]) -> tuple[Options, argparse.Namespace]:
         probe=not args.no_probe,
         workdir=args.keep,
         gzip=args.gzip,
+        code=args.code.resolve() if args.code else None,
     )
+    if options.code and not (options.code / "watcher" / "__init__.py").is_file():
+        parser.error(f"--code {args.code}: no watcher/ package in that folder")
+    if options.code and args.update_readme:
+        parser.error("--code measures another checkout: its figures do not go in the README")
     return options, args
 
 

@@ -76,7 +76,8 @@ def _settings(bench: BenchmarkResult, load_before: str, load_after: str) -> list
         + (", pages sent gzip'd to clients that accept it" if options.gzip else ""),
         f"- watcher: `http.delay = {settings.delay}`, `http.max_concurrency = "
         f"{settings.max_concurrency}`, Slack unset (console notifier), "
-        f"cycles {', '.join(plan.cycles)} + {len(plan.extra_paths)} `watch.pages`",
+        f"cycles {', '.join(plan.cycles)} + {len(plan.extra_paths)} `watch.pages`"
+        + (f"; the code in `{options.code}`, not this checkout's" if options.code else ""),
         f"- {urlwatch}",
         "- floor = requests ÷ max_concurrency × latency; CPU ms/page net = (CPU − start-up "
         "CPU) ÷ requests; state growth = database + WAL (watcher), cache file (urlwatch); "

@@ -71,6 +71,7 @@ class Options:
     probe: bool = True  # extra runs per scenario with counters on the watcher's stages
     workdir: Path | None = None  # keep state and logs here (else a temporary directory)
     gzip: bool = False  # the site answers gzip, as the real one does, to clients asking
+    code: Path | None = None  # run this folder's `watcher/` instead of the installed one
 
 
 @dataclass(frozen=True)
@@ -212,7 +213,7 @@ def _empty(plan: SitePlan) -> SitePlan:
 def _tools(
     workdir: Path, plan: SitePlan, site: SyntheticSite, options: Options, launcher: Launcher
 ) -> list[Tool]:
-    tools: list[Tool] = [Watcher(workdir / "watcher", launcher)]
+    tools: list[Tool] = [Watcher(workdir / "watcher", launcher, options.code)]
     if options.urlwatch and urlwatch_installed():
         tools.append(Urlwatch(workdir / "urlwatch", launcher))
     for tool in tools:

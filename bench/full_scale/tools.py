@@ -142,9 +142,12 @@ class Watcher:
 
     name = "watcher"
 
-    def __init__(self, workdir: Path, launcher: Launcher) -> None:
+    def __init__(self, workdir: Path, launcher: Launcher, code: Path | None = None) -> None:
         self.workdir = workdir
         self.launcher = launcher
+        # Another checkout's `watcher` package (a folder holding `watcher/`), run by this
+        # venv's console script ahead of the installed one: a "before" on the same machine.
+        self.code = code
         self.db = workdir / "state" / "watcher.db"
         self.baseline = workdir / "baseline.db"
         self.config = workdir / "config.toml"
@@ -173,7 +176,8 @@ class Watcher:
         """What a run parses and where its CPU goes: an extra run with counters on."""
         out = self.workdir / "probe.json"
         argv = [sys.executable, "-m", "bench.full_scale.probe", str(out), *self.command()[1:]]
-        env = clean_env(self.workdir) | {"PYTHONPATH": str(REPO)}
+        paths = [str(self.code)] if self.code else []
+        env = clean_env(self.workdir) | {"PYTHONPATH": os.pathsep.join([*paths, str(REPO)])}
         cost = self.launcher.measure(argv, env, self.workdir / "probe.log")
         figures = json.loads(out.read_text())
         counts = ("parsed", "unchanged", "fetches")
@@ -182,7 +186,10 @@ class Watcher:
     def run(self) -> Outcome:
         before = _table_counts(self.db)
         size_before = file_size(self.db, _wal(self.db))
-        cost = self.launcher.measure(self.command(), clean_env(self.workdir), self.log)
+        env = clean_env(self.workdir)
+        if self.code:
+            env["PYTHONPATH"] = str(self.code)
+        cost = self.launcher.measure(self.command(), env, self.log)
         growth = file_size(self.db, _wal(self.db)) - size_before
         return _watcher_outcome(self.db, before, cost, growth)
 
