@@ -17,7 +17,15 @@ from bench.full_scale.plan import Scale, plan_site
 from bench.full_scale.report import verdicts
 from bench.full_scale.scenarios import Options, run_benchmark
 from bench.full_scale.site import serve
-from bench.full_scale.tools import REPO, Launcher, Settings, Urlwatch, Watcher, urlwatch_installed
+from bench.full_scale.tools import (
+    REPO,
+    Launcher,
+    Settings,
+    Urlwatch,
+    Watcher,
+    clean_env,
+    urlwatch_installed,
+)
 from watcher.config import HttpSettings
 from watcher.fetch import Fetcher, PageRequest
 from watcher.parse import parse_all
@@ -100,6 +108,18 @@ def test_code_option_runs_the_other_checkouts_package(tmp_path: Path) -> None:
             outcome = watcher.run()
             assert (outcome.cost.exit_code, outcome.new_bodies) == (0, 5)
             assert (workdir / "ran-copy").exists() is used
+    # Timed as an install runs: with its bytecode, whatever the caller's environment says.
+    assert (code / "watcher" / "__pycache__").is_dir()
+
+
+def test_runs_write_bytecode_whatever_the_callers_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-not-for-the-bench")
+    env = clean_env(tmp_path)
+    assert "PYTHONDONTWRITEBYTECODE" not in env
+    assert "SLACK_BOT_TOKEN" not in env
 
 
 def test_fetch_all_lets_go_of_each_page_once_handed_over() -> None:
