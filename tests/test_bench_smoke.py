@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bench.full_scale import pages
+from bench.full_scale import pages, paired
 from bench.full_scale.markdown import render
 from bench.full_scale.plan import Scale, plan_site
 from bench.full_scale.report import verdicts
@@ -171,3 +171,24 @@ def test_small_bench_scripts_still_run(script: list[str]) -> None:
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert "target" in done.stdout
+
+
+@pytest.mark.parametrize("warm", [False, True])
+def test_paired_runs_alternate_two_checkouts(tmp_path: Path, warm: bool) -> None:
+    """`bench.full_scale.paired`: both sides run each pair; a warm pair parses nothing."""
+    code = tmp_path / "code"
+    shutil.copytree(REPO / "watcher", code / "watcher", ignore=shutil.ignore_patterns("*.pyc"))
+    marker = "import os, pathlib; pathlib.Path(os.environ['HOME'], 'ran-copy').touch()\n"
+    with (code / "watcher" / "__init__.py").open("a") as init:
+        init.write(marker)
+    sides = paired.compare(code, 2, warm, TINY, 0.0, tmp_path / "work")
+    assert [
+        (workdir / "ran-copy").exists()
+        for workdir in (tmp_path / "work" / "a", tmp_path / "work" / "b")
+    ] == [True, False]
+    for side in sides:
+        assert len(side.cpu) == 2
+        assert all(cpu > 0 for cpu in side.cpu)
+        assert len(side.main_ms) == (0 if warm else 2)  # a warm run has nothing to parse
+        assert len(side.client_ms) == 2
+    assert paired.render(sides, warm).splitlines()[-1].startswith("B ÷ A, median CPU: ")
