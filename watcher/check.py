@@ -10,11 +10,12 @@ import logging
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import closing
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from watcher.catalogue import Page
+from watcher.compare import Reading, read
 from watcher.config import AlertSettings
 from watcher.faults import Stage, crash_point
 from watcher.fetch import Fetcher, FetchOutcome, FetchResult, PageRequest, damage
@@ -266,7 +267,7 @@ def _check_body(page: Page, result: FetchResult, run: _Run) -> PageOutcome:
     # first fetches failed (500, timeout, 403) is a baseline like any page never read.
     # A page a listing announced was alerted as the publication: its first read is silent.
     seen_absent = bool(state and state.absent_seen) and not run.announced
-    reading = _read(page.url, assessments, store, seen_absent=seen_absent)
+    reading = read(page.url, assessments, store, seen_absent=seen_absent)
     if isinstance(reading, str):
         if run.run_id is not None:
             _record_failure(page, result, reading, run)
@@ -275,14 +276,13 @@ def _check_body(page: Page, result: FetchResult, run: _Run) -> PageOutcome:
         return held
     if run.run_id is not None:
         _store(page, result, reading, run)
-    return reading[0]
+    return PageOutcome(page.url, reading.status, reading.changes, assessment=reading.page)
 
 
 def _store(page: Page, result: FetchResult, reading: Reading, run: _Run) -> None:
     from watcher.parse import parser_fingerprint
 
     assert run.run_id is not None
-    outcome, readings = reading
     _note_recovery(page, run.state, run)
     run.store.record_assessment(
         run_id=run.run_id,
@@ -290,11 +290,11 @@ def _store(page: Page, result: FetchResult, reading: Reading, run: _Run) -> None
         status=result.status or 200,
         body=result.body,
         validators={"etag": result.etag, "last_modified": result.last_modified},
-        readings=readings,
-        changes=outcome.changes,
+        readings=reading.readings,
+        changes=reading.changes,
         now=run.now,
         # A page read for the first time waits for the "now watching" note, crash-safe.
-        baseline=outcome.assessment if outcome.status == "new" and not run.announced else None,
+        baseline=reading.page if reading.status == "new" and not run.announced else None,
         sha256=run.body_sha256,
         packed=run.packed.result if run.packed else None,
         parser=parser_fingerprint(),
@@ -313,11 +313,10 @@ def _unreadable(page: Page, result: FetchResult, why: str, run: _Run) -> PageOut
 
 def _hold(page: Page, reading: Reading, run: _Run) -> PageOutcome | None:
     """A change set too large for one inspection waits for a second, identical reading."""
-    outcome, readings = reading
-    changed = findings_changed(outcome.changes)
+    changed = findings_changed(reading.changes)
     if changed <= run.alerts.max_findings_changed:
         return None
-    digest = reading_digest(a for _, a in readings)
+    digest = reading_digest(a for _, a in reading.readings)
     if run.state and run.state.held_hash == digest:
         return None  # read the same twice: believed, and alerted in summarised form
     why = (
@@ -386,99 +385,6 @@ def _damage(body: bytes, store: Store, state: PageState | None) -> str | None:
     """Why a 200 cannot be trusted this time (cut short, broken bytes), if it cannot."""
     last_good = store.body(state.body_sha256) if state and state.body_sha256 else None
     return damage(body, last_good)
-
-
-Reading = tuple[PageOutcome, list[tuple[str, Assessment]]]
-
-
-def _read(
-    url: str, assessments: Sequence[Assessment], store: Store, *, seen_absent: bool
-) -> Reading | str:
-    """Compare each of a page's assessments with the stored one.
-
-    Returns the outcome and the (subject, assessment) pairs to store, or the reason
-    the page must count as failed this time.
-    """
-    from watcher.diff import published
-    from watcher.parse import TRUNCATED as PARTLY_READ
-
-    if any(PARTLY_READ in a.anomalies for a in assessments):
-        # The parser's bounds cut the page: what was left out would read as resolved.
-        return f"{PARTLY_READ} (read only in part, so compared with nothing)"
-    known = store.subjects(url)
-    was_multi = bool(known) and known != [""]
-    # An all-force page that lists nobody (the last force left Engage) reads as [].
-    multi = assessments[0].kind.is_multi if assessments else was_multi
-    if not (assessments or multi) or (known and was_multi != multi):
-        return "the page no longer reads as the same kind of page (maintenance or error page?)"
-    readings = [(a.organisation if multi else "", a) for a in assessments]
-    if multi:
-        readings += _departed(url, store, known, {subject for subject, _ in readings})
-    first = readings[0][1] if readings else None
-    if first and multi:
-        # The page as a whole, for the "now watching" note, not its first organisation:
-        # all-force readers title each entry "<page title> — <organisation>".
-        first = Assessment("", first.cycle, first.kind, url, first.title.rsplit(" — ", 1)[0])
-    if not known:
-        status = "published" if seen_absent else "new"
-        found = [c for _, a in readings for c in published(a)] if seen_absent else []
-        return PageOutcome(url, status, tuple(found), assessment=first), readings
-    changes = _compare(url, store, readings, multi)
-    if isinstance(changes, str):
-        return changes
-    status = "changed" if changes else "unchanged"
-    return PageOutcome(url, status, tuple(changes), assessment=first), readings
-
-
-def _compare(
-    url: str, store: Store, readings: list[tuple[str, Assessment]], multi: bool
-) -> list[Change] | str:
-    """Each reading's changes since the stored one, or why this reading cannot be trusted.
-
-    A comparison that would say anything is made again against the stored page read
-    by this version's parser (`basis.Rereader`): a parser's change is not news.
-    """
-    from watcher.basis import Rereader
-
-    rereader = Rereader(url, store, multi)
-    changes: list[Change] = []
-    for subject, after in readings:
-        latest = store.latest_reading(url, subject)
-        empty = replace(after, judgements=(), findings=(), monitoring=None, monitoring_note=None)
-        basis, before = latest or (0, empty)
-        found = _verdict(before, after)
-        if latest and found:
-            again = rereader.basis(basis, subject, before)
-            found = found if again is before else _verdict(again, after)
-        if isinstance(found, str):
-            return found
-        # Compared with a web archive's copy (`watcher backfill`): the alert says so.
-        archived = store.archived_date(basis) if latest else ""
-        changes += [replace(c, basis=str(basis), since_archived=archived) for c in found]
-    return changes
-
-
-def _verdict(before: Assessment, after: Assessment) -> list[Change] | str:
-    """The changes from `before` to `after`, or why `after` cannot be a reading of it."""
-    from watcher.diff import diff, looks_broken, vanished_grades
-
-    if looks_broken(before, after):
-        return "no grades found on a page that had them (maintenance or error page?)"
-    if missing := vanished_grades(before, after):
-        return f"grades missing from the page: {', '.join(missing)} (broken template?)"
-    return diff(before, after)
-
-
-def _departed(
-    url: str, store: Store, known: Sequence[str], present: set[str]
-) -> list[tuple[str, Assessment]]:
-    """Organisations gone from a monitoring list: they have left enhanced monitoring."""
-    gone = []
-    for subject in known:
-        before = store.latest_assessment(url, subject)
-        if subject not in present and before and before.monitoring:
-            gone.append((subject, replace(before, monitoring=None, monitoring_note=None)))
-    return gone
 
 
 def _failure_reason(result: FetchResult) -> str | None:
