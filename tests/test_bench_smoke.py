@@ -90,13 +90,18 @@ def test_urlwatch_reports_new_then_nothing(tmp_path: Path) -> None:
         assert urlwatch.run().alerts == 0
 
 
-def test_code_option_runs_the_other_checkouts_package(tmp_path: Path) -> None:
-    """`--code DIR`: the runs import DIR's `watcher/`, not the installed one (a "before")."""
-    code = tmp_path / "code"
+def _marked_copy(code: Path) -> Path:
+    """This checkout's `watcher/` copied into `code`, leaving `ran-copy` in HOME when run."""
     shutil.copytree(REPO / "watcher", code / "watcher", ignore=shutil.ignore_patterns("*.pyc"))
     marker = "import os, pathlib; pathlib.Path(os.environ['HOME'], 'ran-copy').touch()\n"
     with (code / "watcher" / "__init__.py").open("a") as init:
         init.write(marker)
+    return code
+
+
+def test_code_option_runs_the_other_checkouts_package(tmp_path: Path) -> None:
+    """`--code DIR`: the runs import DIR's `watcher/`, not the installed one (a "before")."""
+    code = _marked_copy(tmp_path / "code")
     plan = plan_site(TINY)
     with Launcher() as launcher, serve(0.0) as site:
         site.publish(pages.build_bodies(plan))
@@ -176,11 +181,7 @@ def test_small_bench_scripts_still_run(script: list[str]) -> None:
 @pytest.mark.parametrize("warm", [False, True])
 def test_paired_runs_alternate_two_checkouts(tmp_path: Path, warm: bool) -> None:
     """`bench.full_scale.paired`: both sides run each pair; a warm pair parses nothing."""
-    code = tmp_path / "code"
-    shutil.copytree(REPO / "watcher", code / "watcher", ignore=shutil.ignore_patterns("*.pyc"))
-    marker = "import os, pathlib; pathlib.Path(os.environ['HOME'], 'ran-copy').touch()\n"
-    with (code / "watcher" / "__init__.py").open("a") as init:
-        init.write(marker)
+    code = _marked_copy(tmp_path / "code")
     sides = paired.compare(code, 2, warm, TINY, 0.0, tmp_path / "work")
     assert [
         (workdir / "ran-copy").exists()
