@@ -113,6 +113,10 @@ def test_code_option_runs_the_other_checkouts_package(tmp_path: Path) -> None:
             outcome = watcher.run()
             assert (outcome.cost.exit_code, outcome.new_bodies) == (0, 5)
             assert (workdir / "ran-copy").exists() is used
+            (workdir / "ran-copy").unlink(missing_ok=True)
+            watcher.reset(warm=False)
+            assert watcher.probe().parsed == 5  # the probe runs the same package
+            assert (workdir / "ran-copy").exists() is used
     # Timed as an install runs: with its bytecode, whatever the caller's environment says.
     assert (code / "watcher" / "__pycache__").is_dir()
 

@@ -30,7 +30,7 @@ BIN = Path(sys.executable).parent
 REPO = Path(__file__).resolve().parents[2]
 _SECRETS = ("SLACK_BOT_TOKEN", "SLACK_WEBHOOK_URL", "WATCHER_STATE", "WATCHER_CONFIG")
 # PYTHONDONTWRITEBYTECODE too: an install has its bytecode compiled (urlwatch's, by pip),
-# and a run that recompiles the source pays ~0.2 s of start-up no deployment pays.
+# and a run that recompiles the source pays ~0.1 s of start-up no deployment pays.
 _DROPPED = (*_SECRETS, "PYTHONDONTWRITEBYTECODE")
 
 
@@ -183,7 +183,10 @@ class Watcher:
     def probe(self) -> Probe:
         """What a run parses and where its CPU goes: an extra run with counters on."""
         out = self.workdir / "probe.json"
-        argv = [sys.executable, "-m", "bench.full_scale.probe", str(out), *self.command()[1:]]
+        # -P: `-m` would put the working directory first on the path, and a checkout's
+        # own `watcher/` there would shadow `code`'s.
+        probe = [sys.executable, "-P", "-m", "bench.full_scale.probe", str(out)]
+        argv = [*probe, *self.command()[1:]]
         paths = [str(self.code)] if self.code else []
         env = clean_env(self.workdir) | {"PYTHONPATH": os.pathsep.join([*paths, str(REPO)])}
         cost = self.launcher.measure(argv, env, self.workdir / "probe.log")
