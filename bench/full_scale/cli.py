@@ -22,7 +22,7 @@ from bench.full_scale.markdown import render
 from bench.full_scale.plan import DEFAULT_CYCLES, Scale
 from bench.full_scale.report import load_average
 from bench.full_scale.scenarios import Options, run_benchmark
-from bench.full_scale.tools import Settings
+from bench.full_scale.tools import Settings, holds_package
 
 BENCH = Path(__file__).resolve().parent.parent
 README = BENCH / "README.md"
@@ -67,7 +67,7 @@ def parse_options(argv: list[str]) -> tuple[Options, argparse.Namespace]:
         gzip=args.gzip,
         code=args.code.resolve() if args.code else None,
     )
-    if options.code and not (options.code / "watcher" / "__init__.py").is_file():
+    if options.code and not holds_package(options.code):
         parser.error(f"--code {args.code}: no watcher/ package in that folder")
     if options.code and args.update_readme:
         parser.error("--code measures another checkout: its figures do not go in the README")

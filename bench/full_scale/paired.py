@@ -22,7 +22,7 @@ from pathlib import Path
 from bench.full_scale import pages
 from bench.full_scale.plan import Scale, plan_site
 from bench.full_scale.site import serve
-from bench.full_scale.tools import Launcher, Settings, Watcher
+from bench.full_scale.tools import Launcher, Settings, Watcher, holds_package
 
 
 @dataclass
@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--latency", type=float, default=50, help="ms per request (50)")
     args = parser.parse_args(argv)
     code = args.code.resolve()
-    if not (code / "watcher" / "__init__.py").is_file():
+    if not holds_package(code):
         parser.error(f"--code {args.code}: no watcher/ package in that folder")
     if args.runs < 1:
         parser.error("--runs must be at least 1")

@@ -129,6 +129,11 @@ def clean_env(home: Path) -> dict[str, str]:
     return env
 
 
+def holds_package(code: Path) -> bool:
+    """Whether `code` is a folder holding a `watcher/` package, as `--code` wants."""
+    return (code / "watcher" / "__init__.py").is_file()
+
+
 def file_size(*paths: Path) -> int:
     return sum(path.stat().st_size for path in paths if path.exists())
 
