@@ -197,3 +197,24 @@ def test_paired_runs_alternate_two_checkouts(tmp_path: Path, warm: bool) -> None
         assert len(side.main_ms) == (0 if warm else 2)  # a warm run has nothing to parse
         assert len(side.client_ms) == 2
     assert paired.render(sides, warm).splitlines()[-1].startswith("B ÷ A, median CPU: ")
+
+
+def test_probe_counts_parsed_pages_of_a_check_that_imports_parse_all_at_load(
+    tmp_path: Path,
+) -> None:
+    """An earlier `check` bound `parse_all` when it loaded: the probe still sees each parse."""
+    code = _marked_copy(tmp_path / "code")
+    check = code / "watcher" / "check.py"
+    lazy = "    from watcher.parse import parse_all\n"
+    source = check.read_text()
+    assert source.count(lazy) == 1
+    check.write_text(source.replace(lazy, "") + "\nfrom watcher.parse import parse_all\n")
+    plan = plan_site(TINY)
+    with Launcher() as launcher, serve(0.0) as site:
+        site.publish(pages.build_bodies(plan))
+        watcher = Watcher(tmp_path / "run", launcher, code)
+        watcher.prepare(plan, site.base_url, Settings())
+        watcher.reset(warm=False)
+        probe = watcher.probe()
+    assert (tmp_path / "run" / "ran-copy").exists()
+    assert (probe.parsed, probe.unchanged) == (5, 0)

@@ -98,6 +98,8 @@ def install() -> set[str]:
         # when it parses, and run_once looks `_check_page` up at call time.
         watcher.parse.parse_all = _parse_all(watcher.parse.parse_all)  # type: ignore[assignment]
         check = vars(watcher.check)
+        if "parse_all" in check:  # an earlier version imported it when `check` loaded
+            check["parse_all"] = _parse_all(check["parse_all"])
         check["_check_page"] = _check_page(check["_check_page"])
     watcher.fetch.Fetcher.fetch = _timed(watcher.fetch.Fetcher.fetch, "fetches")  # type: ignore[method-assign]
     return missing
