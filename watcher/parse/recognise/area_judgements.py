@@ -87,7 +87,11 @@ def judgements_block(blocks: Sequence[Block]) -> JudgementsBlock:
 
 def _opens(block: Block) -> bool:
     text = block.text
-    return bool(_OPENING.fullmatch(text)) or (len(text) < 400 and bool(_COUNT.search(text)))
+    if _OPENING.fullmatch(text):
+        return True
+    # Both ways of writing the count say "graded": a scan for it first spares the
+    # search (its alternation is tried at every position) on all the other blocks.
+    return len(text) < 400 and "graded" in text.lower() and bool(_COUNT.search(text))
 
 
 def _read_from(blocks: Sequence[Block], start: int) -> JudgementsBlock:
