@@ -53,6 +53,23 @@ CASES = [
         '<span aria-hidden="true" aria-label="Good"></span>',
         [],
     ),
+    (  # an image deep inside a list item: the item reads with its alt; a plain one without
+        '<ul><li><a href="/x"><span>Investigating crime</span> <img src="b.png" alt="Good">'
+        "</a></li><li>Plain item</li></ul>",
+        [(BlockKind.ITEM, "Investigating crime Good"), (BlockKind.ITEM, "Plain item")],
+    ),
+    (  # ... inside a table cell, and inside a heading
+        "<table><tr><th>Area</th><th>Grade</th></tr><tr><td>Investigating crime</td>"
+        '<td><span><img src="g.png" alt="Good"></span></td></tr></table>'
+        '<h2><span>Responding to the public</span><span><img src="a.png" alt="Adequate">'
+        "</span></h2><h2>No image</h2>",
+        [
+            (BlockKind.ROW, "Area Grade"),
+            (BlockKind.ROW, "Investigating crime Good"),
+            (BlockKind.HEADING, "Responding to the public Adequate"),
+            (BlockKind.HEADING, "No image"),
+        ],
+    ),
     (  # a named widget inside a paragraph gets its own block, apart from the text
         '<p>Before <span role="img" aria-label="Good">★★★</span> after</p>',
         [(P, "Before"), (G, "Good"), (P, "after")],

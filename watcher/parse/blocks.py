@@ -106,10 +106,23 @@ def page_blocks(body: bytes) -> PageBlocks:
     prepare_graphics(tree)
     for line_break in tree.css("br"):
         line_break.replace_with(LINE_BREAK)
-    walker = _Walker()
+    walker = _Walker(image_holders=_image_holders(tree))
     walker.container(root, in_content=False, depth=0)
     content = [b for b, chrome in zip(walker.blocks, walker.chrome, strict=True) if not chrome]
     return PageBlocks(_bullets_to_items(content), truncated or walker.truncated)
+
+
+def _image_holders(tree: Node) -> set[int]:
+    """Every element that has an <img> inside, by `mem_id` (the lexbor node's address):
+    one pass over the page's images, where asking each item and heading for an <img>
+    (a CSS query, ~2 µs) cost more than reading its text."""
+    holders: set[int] = set()
+    for image in tree.css("img"):
+        node = image.parent
+        while node is not None and node.mem_id not in holders:
+            holders.add(node.mem_id)
+            node = node.parent
+    return holders
 
 
 # A button that opens or labels a panel (an accordion's service name, a disclosure
@@ -135,6 +148,8 @@ class _Walker:
     """Turns the DOM into blocks, marking chrome; a small container opened by chrome
     (a banner's heading, a cookie notice, a breadcrumb's "Home") is chrome throughout."""
 
+    # The elements with an <img> inside, by `mem_id`: their text takes in its alt.
+    image_holders: set[int] = field(default_factory=set)
     blocks: list[Block] = field(default_factory=list)
     chrome: list[bool] = field(default_factory=list)
     walked: int = 0  # elements and blocks walked, against MAX_ELEMENTS
@@ -183,7 +198,7 @@ class _Walker:
         if depth > _MAX_DEPTH:
             self._paragraphs([node.text(deep=True)])
         elif tag in HEADINGS:
-            self._add(Block(BlockKind.HEADING, _one_line(node), HEADINGS[tag]))
+            self._add(Block(BlockKind.HEADING, self._one_line(node), HEADINGS[tag]))
         elif tag == "p":
             self._paragraph_element(node)
         elif tag in LISTS:
@@ -204,7 +219,7 @@ class _Walker:
         # Text first, and not blank where it starts: not a bold line (the common case).
         plain = text[:1].strip() and first is not None and first.tag == "-text"
         if not plain and _is_wholly_bold(node):
-            self._add(Block(BlockKind.HEADING, _one_line(node), EMPHASIS_LEVEL))
+            self._add(Block(BlockKind.HEADING, self._one_line(node), EMPHASIS_LEVEL))
             return
         if LINE_BREAK not in text:
             self._add_paragraph(clean(text))
@@ -221,7 +236,7 @@ class _Walker:
         for item in children(node, "li"):
             if self.stopped:
                 break
-            self._add(Block(BlockKind.ITEM, _own_text(item), list_depth))
+            self._add(Block(BlockKind.ITEM, self._own_text(item), list_depth))
             for nested in children(item, *LISTS):
                 self.bullets(nested, list_depth + 1, depth + 1)
         self._drop_if_chrome(start)
@@ -234,7 +249,7 @@ class _Walker:
             del rows[MAX_BLOCKS:]
             self.truncated = True
         for caption in children(node, "caption"):
-            self._paragraphs([_one_line(caption)])
+            self._paragraphs([self._one_line(caption)])
         cells_by_row = [children(row, *CELLS) for row in rows]
         if is_column_table(cells_by_row):
             # Read down each column: its header, then what the cells under it list.
@@ -255,7 +270,7 @@ class _Walker:
         for row_cells in cells_by_row:
             if self.stopped:
                 break
-            cells = tuple(_one_line(cell) for cell in row_cells)
+            cells = tuple(self._one_line(cell) for cell in row_cells)
             text = " ".join(cell for cell in cells if cell)
             lines = _cell_lines(row_cells)
             self._add(Block(BlockKind.ROW, text, 0, cells, lines))
@@ -290,6 +305,25 @@ class _Walker:
         elif text:
             self.blocks.append(Block(BlockKind.PARAGRAPH, text))
             self.chrome.append(len(text) <= MAX_CHROME_LINE and is_chrome_block(text))
+
+    def _one_line(self, node: Node) -> str:
+        """A heading's or cell's text on one line, a graphic's text (a badge's alt) included."""
+        if not has_blocks(node) and node.mem_id not in self.image_holders:
+            return clean(node.text(deep=True).replace(LINE_BREAK, " "))
+        parts: list[str] = []
+        _gather(node, parts, skip_lists=False, depth=0)
+        return clean("".join(parts).replace(LINE_BREAK, " "))
+
+    def _own_text(self, item: Node) -> str:
+        """A list item's text without its nested lists, a graphic's text included."""
+        if not has_blocks(item) and item.mem_id not in self.image_holders:
+            return clean(item.text(deep=True).replace(LINE_BREAK, " "))
+        parts: list[str] = []
+        child = item.child
+        while child is not None:
+            _gather(child, parts, skip_lists=True, depth=0)
+            child = child.next
+        return clean("".join(parts).replace(LINE_BREAK, " "))
 
     def _stop(self) -> None:
         """A bound is reached: the walk ends here and the page counts as truncated."""
@@ -337,15 +371,6 @@ def _caption_lines(node: Node) -> list[str]:
     return dedupe("".join(parts).split(LINE_BREAK))
 
 
-def _one_line(node: Node) -> str:
-    """A heading's or cell's text on one line, a graphic's text (a badge's alt) included."""
-    if not has_blocks(node) and node.css_first("img") is None:
-        return clean(node.text(deep=True).replace(LINE_BREAK, " "))
-    parts: list[str] = []
-    _gather(node, parts, skip_lists=False, depth=0)
-    return clean("".join(parts).replace(LINE_BREAK, " "))
-
-
 def _cell_lines(cells: list[Node]) -> tuple[tuple[str, ...], ...]:
     """Each cell's lines, where some cell breaks its text into lines; else ()."""
     texts = [cell.text(deep=True) for cell in cells]
@@ -354,18 +379,6 @@ def _cell_lines(cells: list[Node]) -> tuple[tuple[str, ...], ...]:
     return tuple(
         tuple(line for part in text.split(LINE_BREAK) if (line := clean(part))) for text in texts
     )
-
-
-def _own_text(item: Node) -> str:
-    """A list item's text without its nested lists, a graphic's text included."""
-    if not has_blocks(item) and item.css_first("img") is None:
-        return clean(item.text(deep=True).replace(LINE_BREAK, " "))
-    parts: list[str] = []
-    child = item.child
-    while child is not None:
-        _gather(child, parts, skip_lists=True, depth=0)
-        child = child.next
-    return clean("".join(parts).replace(LINE_BREAK, " "))
 
 
 def _is_wholly_bold(node: Node) -> bool:
