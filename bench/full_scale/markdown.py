@@ -14,7 +14,7 @@ from bench.full_scale.report import (
     stages,
     verdicts,
 )
-from bench.full_scale.scenarios import BenchmarkResult, ScenarioResult
+from bench.full_scale.scenarios import STARTUP_RUNS, BenchmarkResult, ScenarioResult
 
 HEADER = (
     "scenario",
@@ -68,7 +68,8 @@ def _settings(bench: BenchmarkResult, load_before: str, load_after: str) -> list
         else "urlwatch: not installed (`pip install -e '.[bench]'`): watcher figures only"
     )
     return [
-        f"- command: `{COMMAND}` (this run: {options.runs} runs per scenario, medians)",
+        f"- command: `{COMMAND}` (this run: {options.runs} runs per scenario and "
+        f"{max(options.runs, STARTUP_RUNS)} of start-up, medians)",
         f"- machine: {machine()}; load average 1/5/15 min before {load_before}, after {load_after}",
         f"- site: {len(plan.pages)} pages on 127.0.0.1 ({published} published, 100–200 KB "
         f"each; {len(plan.pages) - published} not yet published, 404), "
